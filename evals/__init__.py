@@ -1,0 +1,78 @@
+"""The evaluation: a hand-written question set, pure metrics, baselines, and a runner that reports on them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from plan_assistant.schemas import Audience, Status, Turn
+
+EVALS_DIR = Path(__file__).resolve().parent
+DATASET_PATH = EVALS_DIR / "datasets" / "plan_questions.jsonl"
+THRESHOLDS_PATH = EVALS_DIR / "thresholds.toml"
+REPORTS_DIR = EVALS_DIR / "reports"
+CORPUS_FILE = "somerset-county-council-business-plan-2021-2023.txt"
+
+Kind = Literal["answerable", "unanswerable", "adversarial", "multi_turn"]
+CHECK_KEYS = frozenset({"status_in", "must_include", "must_include_any", "must_not_include"})
+
+# Each voice asks with the audience it stands for; kept as a table so a new voice is one line.
+AUDIENCE_FOR_VOICE: dict[str, Audience] = {"resident": "resident", "staff": "staff", "adviser": "adviser"}
+
+
+class Check(BaseModel):
+    """A machine-checkable expectation on one answer (all given parts must hold)."""
+
+    model_config = {"extra": "forbid"}
+
+    status_in: list[Status] = Field(default_factory=list)
+    must_include: list[str] = Field(default_factory=list)
+    must_include_any: list[str] = Field(default_factory=list)
+    must_not_include: list[str] = Field(default_factory=list)
+
+
+class EvalItem(BaseModel):
+    """One question of the eval set with what a good answer must show."""
+
+    model_config = {"extra": "forbid"}
+
+    id: str
+    kind: Kind
+    voice: Literal["resident", "staff", "adviser"]
+    question: str
+    history: list[Turn] = Field(default_factory=list)
+    outcomes: list[int] = Field(default_factory=list)
+    priorities: list[str] = Field(default_factory=list)
+    must_include: list[str] = Field(default_factory=list)
+    evidence: str | None = None
+    check: Check | None = None
+    personal_details: list[str] = Field(default_factory=list)
+    note: str = ""
+
+    @field_validator("outcomes")
+    @classmethod
+    def _outcome_numbers(cls, value: list[int]) -> list[int]:
+        if any(n < 0 or n > 5 for n in value):
+            raise ValueError(f"outcome numbers are 0 (outside the outcomes) or 1-5, got {value}")
+        return value
+
+    @property
+    def audience(self) -> Audience:
+        """The audience this item's voice asks as."""
+        return AUDIENCE_FOR_VOICE[self.voice]
+
+
+def load_dataset(path: Path = DATASET_PATH) -> list[EvalItem]:
+    """Read the eval set (one JSON object a line), failing with the line number on a bad item."""
+    items: list[EvalItem] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            items.append(EvalItem.model_validate(json.loads(line)))
+        except ValueError as exc:
+            raise ValueError(f"{path.name}:{number}: {exc}") from exc
+    return items
