@@ -1,0 +1,103 @@
+"""Thumbs up/down on answers, kept in a small SQLite file in the data directory."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from plan_assistant.logging_setup import redact_text
+
+Rating = Literal["up", "down"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    rating TEXT NOT NULL CHECK (rating IN ('up', 'down')),
+    comment TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT 'api'
+)
+"""
+CSV_COLUMNS = ("id", "created_at", "request_id", "rating", "comment", "source")
+# Cells starting with these are run as formulas by spreadsheet programs; staff open the export in one.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    """One stored rating."""
+
+    id: int
+    created_at: str
+    request_id: str
+    rating: Rating
+    comment: str
+    source: str
+
+
+class FeedbackStore:
+    """Append-only feedback in SQLite; a short connection per call lets several workers share the file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as conn:
+            conn.execute(_SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        conn = sqlite3.connect(self.path, timeout=10)
+        try:
+            with conn:
+                yield conn
+        finally:
+            conn.close()
+
+    def add(self, request_id: str, rating: Rating, comment: str = "", source: str = "api") -> int:
+        """Store one rating; the comment is redacted of personal data before it touches the disk."""
+        created_at = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._connect() as conn:
+            cursor = conn.execute(
+                "INSERT INTO feedback (created_at, request_id, rating, comment, source)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (created_at, request_id, rating, redact_text(comment.strip()), source),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def rows(self) -> list[FeedbackRow]:
+        """Every stored rating, oldest first."""
+        with self._connect() as conn:
+            cursor = conn.execute(f"SELECT {', '.join(CSV_COLUMNS)} FROM feedback ORDER BY id")
+            return [FeedbackRow(*row) for row in cursor.fetchall()]
+
+
+def _safe_cell(value: object) -> str:
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def to_csv(rows: Iterable[FeedbackRow]) -> str:
+    """Render feedback as CSV, with cells that a spreadsheet would run as formulas made inert."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow(
+            [
+                row.id,
+                row.created_at,
+                _safe_cell(row.request_id),
+                row.rating,
+                _safe_cell(row.comment),
+                row.source,
+            ]
+        )
+    return buffer.getvalue()
