@@ -1,8 +1,9 @@
-"""Find headings in plain text and Markdown: pure functions over strings, offsets into the text."""
+"""Find headings in plain text, Markdown and extracted blocks: pure functions, offsets into the text."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -14,6 +15,27 @@ class Heading:
     end: int  # offset where it ends (exclusive)
     level: int  # 1 = top level
     title: str  # heading text, cleaned (no '#', no markup)
+
+
+# A block of extracted text and its heading level (None for body text).
+Block = tuple[str, int | None]
+
+
+def assemble_blocks(blocks: Sequence[Block], start: int = 0) -> tuple[str, tuple[Heading, ...]]:
+    """Join blocks with blank lines and record where each heading block sits in the joined text."""
+    parts: list[str] = []
+    headings: list[Heading] = []
+    offset = start
+    for text, level in blocks:
+        if not text:
+            continue
+        if parts:
+            offset += 2
+        if level is not None:
+            headings.append(Heading(offset, offset + len(text), level, " ".join(text.split())))
+        parts.append(text)
+        offset += len(text)
+    return "\n\n".join(parts), tuple(headings)
 
 
 # Characters that open a bullet line in the documents councils publish (and in text extracted from them).

@@ -7,11 +7,9 @@ the path (for messages) so it can be tested on bytes alone.
 from __future__ import annotations
 
 import io
-import itertools
 import logging
 import re
 from bisect import bisect_right
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +22,8 @@ from docx.table import Table
 from pypdf import PdfReader
 from pypdf.errors import DependencyError
 
-from ingest.headings import Heading, guess_headings, looks_like_heading, markdown_headings
+from ingest.headings import Block, Heading, assemble_blocks, guess_headings, markdown_headings
+from ingest.pdf_layout import Fragment, pdf_document, pdf_lines
 
 __all__ = ["SUPPORTED_SUFFIXES", "Heading", "LoadError", "LoadedDocument", "load_document"]
 
@@ -47,27 +46,6 @@ class LoadedDocument:
         if not self.page_starts or not 0 <= offset <= len(self.text):
             return None
         return max(bisect_right(self.page_starts, offset), 1)
-
-
-# A block of extracted text and its heading level (None for body text).
-Block = tuple[str, int | None]
-
-
-def assemble_blocks(blocks: Sequence[Block], start: int = 0) -> tuple[str, tuple[Heading, ...]]:
-    """Join blocks with blank lines and record where each heading block sits in the joined text."""
-    parts: list[str] = []
-    headings: list[Heading] = []
-    offset = start
-    for text, level in blocks:
-        if not text:
-            continue
-        if parts:
-            offset += 2
-        if level is not None:
-            headings.append(Heading(offset, offset + len(text), level, " ".join(text.split())))
-        parts.append(text)
-        offset += len(text)
-    return "\n\n".join(parts), tuple(headings)
 
 
 # ---------------------------------------------------------------- text and Markdown
@@ -141,12 +119,18 @@ class _HtmlBlocks:
         if text:
             self.blocks.append((text, level))
 
+    def end_item(self) -> None:
+        self.flush()
+        self._prefix = ""
+
     def flush(self) -> None:
         lines = [" ".join(part.split()) for part in "".join(self._inline).split(_BREAK)]
         text = "\n".join(line for line in lines if line)
+        self._inline = []
         if text:
+            # A list item's marker goes on its first text, which may sit inside a <p> within the <li>.
             self.blocks.append((self._prefix + text, None))
-        self._inline, self._prefix = [], ""
+            self._prefix = ""
 
 
 def _inline_text(tag: Tag) -> str:
@@ -192,7 +176,7 @@ def _walk_html(node: Tag, out: _HtmlBlocks, list_depth: int) -> None:
         elif name == "li":
             out.start_item("  " * max(list_depth - 1, 0) + "- ")
             _walk_html(child, out, list_depth)
-            out.flush()
+            out.end_item()
         elif name in _HTML_BLOCK:
             out.flush()
             _walk_html(child, out, list_depth)
@@ -307,136 +291,6 @@ def parse_docx(path: Path, data: bytes) -> LoadedDocument:
 # ---------------------------------------------------------------- PDF
 
 
-@dataclass(frozen=True)
-class PdfLine:
-    """One line of a PDF page's extracted text, with its baseline height and font size when known."""
-
-    text: str
-    y: float | None = None
-    size: float | None = None
-
-
-# A piece of text as pypdf's extractor emits it: text, baseline y, effective font size.
-Fragment = tuple[str, float | None, float | None]
-
-
-def pdf_lines(fragments: Sequence[Fragment]) -> list[PdfLine]:
-    """Split a page's text fragments into lines; each line takes the position and largest size of its text."""
-    lines: list[PdfLine] = []
-    text, y, size = "", None, None
-    for piece, piece_y, piece_size in fragments:
-        parts = piece.split("\n")
-        for i, part in enumerate(parts):
-            if i > 0:
-                lines.append(PdfLine(text, y, size))
-                text, y, size = "", None, None
-            text += part
-            if part.strip() and piece_size is not None:
-                y = piece_y
-                size = piece_size if size is None else max(size, piece_size)
-    lines.append(PdfLine(text, y, size))
-    return [PdfLine(line.text.rstrip(), line.y, line.size) for line in lines]
-
-
-def _same_size(a: float | None, b: float | None) -> bool:
-    return a is None or b is None or abs(a - b) <= 0.15 * max(a, b)
-
-
-def pdf_page_blocks(lines: Sequence[PdfLine]) -> list[list[PdfLine]]:
-    """Group a page's lines into blocks at blank lines, font-size changes and gaps wider than line spacing."""
-    gaps = [
-        prev.y - line.y
-        for prev, line in itertools.pairwise(lines)
-        if prev.y is not None and line.y is not None and prev.y > line.y and _same_size(prev.size, line.size)
-    ]
-    # The lower quartile of gaps is the line spacing even on a page of short paragraphs; a page of
-    # one-line paragraphs has no line spacing to measure, so spacing is capped at 1.6 times the font size.
-    measured = sorted(gaps)[len(gaps) // 4] if gaps else None
-    blocks: list[list[PdfLine]] = []
-    current: list[PdfLine] = []
-    for line in lines:
-        if not line.text.strip():
-            if current:
-                blocks.append(current)
-            current = []
-            continue
-        if current:
-            prev = current[-1]
-            new_block = not _same_size(prev.size, line.size)
-            if prev.y is not None and line.y is not None:
-                gap = prev.y - line.y
-                # Moving up the page means a new column or a text box; a wide gap ends a paragraph.
-                limits = [v for v in (measured, 1.6 * prev.size if prev.size else None) if v is not None]
-                spacing = min(limits) if limits else None
-                new_block = new_block or gap < 0 or (spacing is not None and gap > 1.35 * spacing)
-            if new_block:
-                blocks.append(current)
-                current = []
-        current.append(line)
-    if current:
-        blocks.append(current)
-    return blocks
-
-
-def _body_size(pages: Sequence[Sequence[PdfLine]]) -> float | None:
-    weights: Counter[float] = Counter()
-    for lines in pages:
-        for line in lines:
-            if line.size is not None:
-                weights[round(line.size * 2) / 2] += len(line.text.strip())
-    return weights.most_common(1)[0][0] if weights else None
-
-
-def pdf_document(pages: Sequence[Sequence[PdfLine]]) -> tuple[str, tuple[Heading, ...], tuple[int, ...]]:
-    """Lay out a PDF's pages as blocks, find headings by font size or layout, and record page starts."""
-    body = _body_size(pages)
-    page_blocks = [pdf_page_blocks(lines) for lines in pages]
-
-    def heading_size(block: list[PdfLine]) -> float | None:
-        sizes = {line.size for line in block}
-        if body is None or None in sizes or len(block) > 3:
-            return None
-        smallest = min(s for s in sizes if s is not None)
-        return round(smallest) if smallest >= 1.15 * body else None
-
-    sizes = {heading_size(block) for blocks in page_blocks for block in blocks}
-    ranks = sorted((s for s in sizes if s is not None), reverse=True)
-    level_of = {size: min(rank, 6) for rank, size in enumerate(ranks, start=1)}
-    layout_level = min(len(ranks) + 1, 6)
-
-    text_parts: list[str] = []
-    headings: list[Heading] = []
-    starts: list[int | None] = []  # None for a page without text
-    offset = 0
-    for blocks in page_blocks:
-        if text_parts and blocks:
-            offset += 2
-        starts.append(offset if blocks else None)
-        marked: list[Block] = []
-        for block in blocks:
-            block_text = "\n".join(line.text.strip() for line in block)
-            size = heading_size(block)
-            level = None
-            if size is not None and looks_like_heading(block_text, max_chars=150, allow_full_stop=True):
-                level = level_of[size]
-            elif len(block) == 1 and looks_like_heading(block_text):
-                level = layout_level
-            marked.append((block_text, level))
-        page_text, page_headings = assemble_blocks(marked, start=offset)
-        if page_text:
-            text_parts.append(page_text)
-            headings.extend(page_headings)
-            offset += len(page_text)
-    text = "\n\n".join(text_parts)
-    # A page without text starts where the next page with text does, so offsets map to the page holding them.
-    page_starts: list[int] = []
-    following = len(text)
-    for start in reversed(starts):
-        following = start if start is not None else following
-        page_starts.append(following)
-    return text, tuple(headings), tuple(reversed(page_starts))
-
-
 def _multiply(m: Sequence[float], n: Sequence[float]) -> list[float]:
     return [
         m[0] * n[0] + m[1] * n[2],
@@ -542,7 +396,8 @@ def load_document(path: Path) -> LoadedDocument:
     parser = _PARSERS.get(suffix)
     if parser is None:
         supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        raise LoadError(f"{path}: unsupported file type {suffix or '(no suffix)'!r}; supported: {supported}")
+        kind = f"unsupported file type {suffix!r}" if suffix else "no file suffix to tell its type"
+        raise LoadError(f"{path}: {kind}; supported: {supported}")
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -5,18 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from ingest.headings import guess_headings, looks_like_heading, markdown_headings
 from ingest.loaders import (
     SUPPORTED_SUFFIXES,
     LoadedDocument,
     LoadError,
-    PdfLine,
-    assemble_blocks,
+    html_blocks,
     load_document,
-    pdf_page_blocks,
 )
 from tests.fixtures.make_fixtures import (
     SAMPLE_DOCX_TITLE,
@@ -73,25 +68,6 @@ def test_plain_text_keeps_crlf_line_endings_and_drops_only_the_byte_order_mark(t
     assert [(h.start, h.end, h.level, h.title) for h in doc.headings] == [(0, 15, 1, "Fixture heading")]
 
 
-def test_guessed_headings_skip_sentences_bullets_page_numbers_and_lines_inside_paragraphs() -> None:
-    text = (
-        "Fixture Strategy\n\n"
-        "A paragraph line\nthat continues here\n\n"
-        "This stands alone but is a sentence.\n\n"
-        "- A bullet on its own\n\n"
-        "12\n\n"
-        "lower case line\n\n"
-        "Our Approach\n"
-    )
-
-    assert [h.title for h in guess_headings(text)] == ["Fixture Strategy", "Our Approach"]
-
-
-def test_a_heading_needs_to_be_short() -> None:
-    assert looks_like_heading("Outcome 3 Fairer life chances")
-    assert not looks_like_heading("Outcome " + "very long words " * 10)
-
-
 # ---------------------------------------------------------------- Markdown
 
 
@@ -118,12 +94,6 @@ def test_markdown_finds_atx_and_setext_headings_with_levels_and_clean_titles(tmp
     assert doc.text[setext.start : setext.end] == "Gritting routes\n---------------"
 
 
-def test_markdown_hash_lines_in_code_and_breaks_after_lists_are_not_headings() -> None:
-    text = "```\n# code comment\n```\n\n    # indented code\n\n- item\n---\n\n#hashtag\n\n## Real ##\n"
-
-    assert [(h.level, h.title) for h in markdown_headings(text)] == [(2, "Real")]
-
-
 # ---------------------------------------------------------------- HTML
 
 
@@ -142,6 +112,16 @@ def test_html_keeps_paragraphs_list_items_and_headings_as_separate_blocks(tmp_pa
     assert "Measure | Target\nTrees planted | 500" in blocks
 
 
+def test_html_list_items_wrapping_paragraphs_keep_their_dash_and_empty_items_leave_no_trace() -> None:
+    markup = "<ul><li><p>Wrapped item</p><p>Second paragraph</p></li><li></li></ul><p>After the list</p>"
+
+    assert html_blocks(markup) == [
+        ("- Wrapped item", None),
+        ("Second paragraph", None),
+        ("After the list", None),
+    ]
+
+
 def test_html_drops_scripts_styles_navigation_and_footers(tmp_path: Path) -> None:
     doc = load_document(write_sample_html(tmp_path / "fixture-strategy.html"))
 
@@ -158,6 +138,13 @@ def test_html_headings_have_their_levels_and_offsets(tmp_path: Path) -> None:
         (3, "Measures"),
     ]
     assert_headings_point_at_their_titles(doc)
+
+
+def test_html_in_a_declared_legacy_encoding_is_decoded(tmp_path: Path) -> None:
+    path = tmp_path / "legacy.html"
+    path.write_bytes(b'<html><head><meta charset="windows-1252"></head><p>Caf\xe9 opening</p></html>')
+
+    assert load_document(path).text == "Caf\u00e9 opening"
 
 
 def test_html_without_visible_text_raises_load_error(tmp_path: Path) -> None:
@@ -238,28 +225,6 @@ def test_pdf_paragraphs_are_separated_by_blank_lines(tmp_path: Path) -> None:
     for _, paragraphs in SAMPLE_PDF_PAGES:
         for paragraph in paragraphs:
             assert paragraph in [" ".join(block.split()) for block in blocks]
-
-
-def test_pdf_lines_split_into_blocks_at_wide_gaps_size_changes_and_new_columns() -> None:
-    lines = [
-        PdfLine("Big heading", 800, 18),
-        PdfLine("first line", 770, 11),
-        PdfLine("second line", 756, 11),
-        PdfLine("after a gap", 720, 11),
-        PdfLine("top of next column", 790, 11),
-        PdfLine("", None, None),
-        PdfLine("no position known", None, None),
-    ]
-
-    blocks = [[line.text for line in block] for block in pdf_page_blocks(lines)]
-
-    assert blocks == [
-        ["Big heading"],
-        ["first line", "second line"],
-        ["after a gap"],
-        ["top of next column"],
-        ["no position known"],
-    ]
 
 
 def test_a_corrupt_pdf_raises_load_error_naming_the_file_and_cause(tmp_path: Path) -> None:
@@ -354,24 +319,3 @@ def test_suffixes_are_matched_case_insensitively(tmp_path: Path) -> None:
     path.write_text("Fixture text.\n")
 
     assert load_document(path).text == "Fixture text.\n"
-
-
-# ---------------------------------------------------------------- properties
-
-
-@given(st.lists(st.tuples(st.text(min_size=0, max_size=30), st.none() | st.integers(1, 6)), max_size=8))
-def test_assembled_headings_always_point_at_their_blocks(blocks: list[tuple[str, int | None]]) -> None:
-    text, headings = assemble_blocks(blocks)
-
-    expected = [block for block, level in blocks if block and level is not None]
-    assert [text[h.start : h.end] for h in headings] == expected
-
-
-@given(st.text(alphabet=st.sampled_from("#=- \nAbc.`~|>1\r"), max_size=120))
-def test_markdown_and_guessed_headings_stay_inside_the_text_in_order(text: str) -> None:
-    for headings in (markdown_headings(text), guess_headings(text)):
-        starts = [h.start for h in headings]
-        assert starts == sorted(starts)
-        for heading in headings:
-            assert 0 <= heading.start < heading.end <= len(text)
-            assert heading.title and 1 <= heading.level <= 6
