@@ -1,0 +1,185 @@
+"""python -m evals [--check] [--generator NAME] [--limit N]: ask every eval question, score, report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+import tomllib
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from evals import CORPUS_FILE, REPORTS_DIR, THRESHOLDS_PATH, EvalItem, load_dataset
+from evals.metrics import (
+    CitationRecord,
+    ItemResult,
+    RetrievedRecord,
+    missed_thresholds,
+    score_item,
+    summarise,
+)
+from evals.report import render_markdown, terminal_table, write_charts
+from plan_assistant.schemas import Answer, Audience, Chunk, Turn
+
+ANSWER_EXCERPT = 600  # characters of each answer kept in latest.json, for reading failures
+
+
+class AssistantLike(Protocol):
+    """The public runtime entry points the eval uses."""
+
+    def ask(self, question: str, history: Sequence[Turn] = (), audience: Audience = "resident") -> Answer:
+        """Answer one question."""
+        ...
+
+    def retrieve(self, question: str, history: Sequence[Turn] = ()) -> list[Chunk]:
+        """The ranked passages for a question, best first."""
+        ...
+
+
+def spread(items: Sequence[EvalItem], limit: int | None) -> list[EvalItem]:
+    """The first ``limit`` items taken in turn from each kind, so a short run still covers every kind."""
+    if limit is None or limit >= len(items):
+        return list(items)
+    queues: dict[str, list[EvalItem]] = {}
+    for item in items:
+        queues.setdefault(item.kind, []).append(item)
+    chosen: list[EvalItem] = []
+    while len(chosen) < limit:
+        for queue in queues.values():
+            if queue and len(chosen) < limit:
+                chosen.append(queue.pop(0))
+    return chosen
+
+
+def ask_item(assistant: AssistantLike, item: EvalItem) -> ItemResult:
+    """Ask one item through the assistant's public interface and keep what the metrics need."""
+    start = time.perf_counter()
+    try:
+        answer = assistant.ask(item.question, item.history, audience=item.audience)
+    except Exception as exc:  # a crash is a result to report, not a reason to stop the run
+        return ItemResult(id=item.id, status="error", answer="", error=f"{type(exc).__name__}: {exc}")
+    latency = (time.perf_counter() - start) * 1000
+    try:
+        chunks = assistant.retrieve(item.question, item.history)
+    except Exception as exc:
+        chunks, error = [], f"retrieve: {type(exc).__name__}: {exc}"
+    else:
+        error = None
+    return ItemResult(
+        id=item.id,
+        status=answer.status,
+        answer=answer.answer,
+        citations=[
+            CitationRecord(
+                quote=c.quote,
+                outcome=c.outcome,
+                priority=c.priority,
+                chunk_id=c.chunk_id,
+                section=c.section,
+                outcome_title=c.outcome_title,
+            )
+            for c in answer.citations
+        ],
+        retrieved=[
+            RetrievedRecord(id=c.id, text=c.text, outcome=c.outcome, priority=c.priority) for c in chunks
+        ],
+        latency_ms=latency,
+        timings=dict(answer.timings),
+        error=error,
+    )
+
+
+def evaluate(
+    assistant: AssistantLike,
+    items: Sequence[EvalItem],
+    corpus: str,
+    thresholds: dict[str, dict[str, float]],
+    generator: str,
+    baselines: dict[str, dict[str, Any]] | None = None,
+    progress: bool = False,
+) -> dict[str, Any]:
+    """Ask every item, score the answers and assemble the report data (the JSON written as latest.json)."""
+    results: list[ItemResult] = []
+    for n, item in enumerate(items, start=1):
+        results.append(ask_item(assistant, item))
+        if progress:
+            print(f"\r  asked {n}/{len(items)}", end="", file=sys.stderr, flush=True)
+    if progress:
+        print(file=sys.stderr)
+    scores = [score_item(item, result, corpus) for item, result in zip(items, results, strict=True)]
+    for score, result in zip(scores, results, strict=True):
+        score["answer"] = result.answer[:ANSWER_EXCERPT]
+        score["timings"] = result.timings
+    summary = summarise(scores)
+    return {
+        "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "generator": generator,
+        "summary": summary,
+        "baselines": baselines or {},
+        "thresholds": thresholds,
+        "missed": missed_thresholds(summary["overall"], thresholds),
+        "items": scores,
+    }
+
+
+def write_report(report: dict[str, Any], directory: Path) -> Path:
+    """Write latest.json, the charts and report.md into ``directory``; returns the Markdown path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "latest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    charts = write_charts(report, directory)
+    path = directory / "report.md"
+    path.write_text(render_markdown(report, charts), encoding="utf-8")
+    return path
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m evals", description=__doc__)
+    parser.add_argument("--check", action="store_true", help="exit 1 if any threshold is missed")
+    parser.add_argument("--generator", help="answer generator to evaluate (default: the configured one)")
+    parser.add_argument("--limit", type=int, help="ask only N questions, spread over every kind")
+    parser.add_argument("--no-baselines", action="store_true", help="skip the naive and BM25 baselines")
+    parser.add_argument("--out", type=Path, default=REPORTS_DIR, help="where to write the report")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the eval from the command line."""
+    args = _parser().parse_args(argv)
+    from plan_assistant.factory import build_assistant
+
+    from plan_assistant.config import Settings
+
+    settings = Settings(generator=args.generator) if args.generator else Settings()
+    items = spread(load_dataset(), args.limit)
+    corpus = (settings.corpus_dir / CORPUS_FILE).read_text(encoding="utf-8")
+    thresholds = tomllib.loads(THRESHOLDS_PATH.read_text(encoding="utf-8"))
+
+    print(f"Building the assistant ({settings.generator}) ...", file=sys.stderr)
+    assistant = build_assistant(settings)
+    baselines: dict[str, dict[str, Any]] = {}
+    if not args.no_baselines:
+        from evals.baselines import load_minilm, run_baselines
+
+        print("Running the baselines ...", file=sys.stderr)
+        with tempfile.TemporaryDirectory(prefix="evals-baselines-") as workdir:
+            baselines = run_baselines(items, corpus, load_minilm(settings.embedding_model), Path(workdir))
+    print(f"Asking {len(items)} questions ...", file=sys.stderr)
+    report = evaluate(assistant, items, corpus, thresholds, settings.generator, baselines, progress=True)
+    path = write_report(report, args.out)
+    print(terminal_table(report))
+    print(f"\nReport: {path}")
+    if report["missed"]:
+        print("\nMissed thresholds:")
+        for line in report["missed"]:
+            print(f"  - {line}")
+        if args.check:
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
