@@ -1,0 +1,171 @@
+"""The guard the answer engine calls before and after generation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from plan_assistant.config import Settings
+from plan_assistant.guardrails import replies
+from plan_assistant.guardrails.injection import InjectionClassifier, check_injection
+from plan_assistant.guardrails.language import detect_language
+from plan_assistant.guardrails.normalise import (
+    extract_question,
+    is_question_like,
+    normalise,
+    split_sentences,
+)
+from plan_assistant.guardrails.output_checks import check_output
+from plan_assistant.guardrails.personal_data import MARKERS, redact
+from plan_assistant.guardrails.routing import (
+    Router,
+    is_abuse,
+    is_case_request,
+    is_crisis,
+    mentions_sensitive_topic,
+)
+from plan_assistant.schemas import Status
+
+Embed = Callable[[Sequence[str]], npt.NDArray[np.floating]]
+
+_SUBSTANCE = re.compile(r"[^\W\d_]{3,}")
+_MARKER = re.compile("|".join(re.escape(marker) for marker in MARKERS.values()))
+MIN_SUBSTANTIVE_WORDS = 2
+"""What is left of a message after removing injections or case requests must have this many real words."""
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What the guard decided about one incoming question."""
+
+    question: str
+    route: str
+    status: Status | None
+    reply: str | None
+    notices: list[str] = field(default_factory=list)
+    redacted_kinds: tuple[str, ...] = ()
+    language: str | None = None
+    injection: bool = False
+
+
+def _substantive(text: str) -> bool:
+    return len(_SUBSTANCE.findall(text)) >= MIN_SUBSTANTIVE_WORDS
+
+
+def _drop_redacted_context(text: str) -> str:
+    """Drop statements that held personal data when a question remains: they only add noise to retrieval."""
+    sentences = split_sentences(text)
+    kept = [sentence for sentence in sentences if is_question_like(sentence) or not _MARKER.search(sentence)]
+    if len(kept) == len(sentences) or not _substantive(" ".join(kept)):
+        return text
+    return " ".join(kept)
+
+
+class Guard:
+    """Screens questions before retrieval and checks answers after generation."""
+
+    def __init__(self, settings: Settings, embed: Embed) -> None:
+        self.settings = settings
+        self._router = Router(embed)
+        self._classifier = InjectionClassifier(embed)
+        self._signposts = "\n".join((*replies.signpost_urls(settings), *replies.CRISIS_NUMBERS))
+
+    def screen(self, question: str) -> Screening:
+        """Normalise, redact, detect injection and route one question."""
+        text = normalise(question)
+        redaction = redact(text)
+        text = redaction.text
+        kinds = redaction.kinds
+        notices: list[str] = [replies.personal_data_notice()] if kinds else []
+        language = detect_language(text) if text else None
+        injection = False
+
+        def stop(route: str, status: Status, reply: str, question: str = text) -> Screening:
+            lead = [*replies.language_notice(language)] if language else []
+            if kinds:
+                lead.append(replies.personal_data_notice())
+            return Screening(
+                question=question,
+                route=route,
+                status=status,
+                reply="\n\n".join([*lead, reply]),
+                notices=[],
+                redacted_kinds=kinds,
+                language=language,
+                injection=injection,
+            )
+
+        if not any(char.isalpha() for char in text) and not kinds:
+            return stop("chitchat", "out_of_scope", replies.empty())
+        # Someone at risk, or abuse, wins over everything else in the message.
+        if is_crisis(text):
+            return stop("crisis", "out_of_scope", replies.crisis(self.settings))
+        if is_abuse(text):
+            return stop("abuse", "declined", replies.abuse(self.settings))
+
+        check = check_injection(text, self._classifier)
+        injection = check.injection
+        remainder = check.remainder
+        if injection:
+            if not _substantive(remainder):
+                return stop("injection", "declined", replies.injection())
+            notices.append(replies.injection_notice())
+
+        sentences = split_sentences(remainder)
+        case_sentences = [sentence for sentence in sentences if is_case_request(sentence)]
+        if case_sentences:
+            rest = " ".join(sentence for sentence in sentences if sentence not in case_sentences)
+            if not _substantive(rest):
+                return stop("personal_case", "out_of_scope", replies.personal_case(self.settings))
+            remainder = rest
+            notices.append(replies.cannot_record(self.settings))
+
+        remainder = _drop_redacted_context(remainder)
+        asked = extract_question(remainder)
+        route = self._router.route(asked)
+        if injection and route != "plan":
+            return stop("injection", "declined", replies.injection(), asked)
+        if case_sentences and route in ("greeting", "thanks", "chitchat", "personal_case"):
+            return stop("personal_case", "out_of_scope", replies.personal_case(self.settings), asked)
+        if language and route == "chitchat":
+            # Small talk by similarity means little for text the English model cannot read: try the plan.
+            route = "plan"
+        if route != "plan":
+            status, reply = self._fixed_reply(route)
+            return stop(route, status, reply, asked)
+        if language:
+            # The engine still tries: the embedding model may understand place names and plan words.
+            notices = [*replies.language_notice(language), *notices]
+        if mentions_sensitive_topic(asked):
+            notices.append(replies.sensitive_topic_notice())
+        return Screening(
+            question=asked,
+            route="plan",
+            status=None,
+            reply=None,
+            notices=notices,
+            redacted_kinds=kinds,
+            language=language,
+            injection=injection,
+        )
+
+    def _fixed_reply(self, route: str) -> tuple[Status, str]:
+        settings = self.settings
+        fixed: dict[str, tuple[Status, str]] = {
+            "crisis": ("out_of_scope", replies.crisis(settings)),
+            "abuse": ("declined", replies.abuse(settings)),
+            "service": ("out_of_scope", replies.service(settings)),
+            "personal_case": ("out_of_scope", replies.personal_case(settings)),
+            "greeting": ("out_of_scope", replies.greeting()),
+            "thanks": ("out_of_scope", replies.thanks()),
+            "chitchat": ("out_of_scope", replies.chitchat(settings)),
+        }
+        return fixed[route]
+
+    def check_output(self, text: str, allowed_text: str) -> tuple[str, list[str]]:
+        """Remove contact details and personal data that neither the sources nor the signposts hold."""
+        return check_output(text, f"{allowed_text}\n{self._signposts}")

@@ -1,0 +1,207 @@
+"""Detect prompt injection and jailbreak attempts offline: patterns plus a nearest-neighbour classifier."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from plan_assistant.guardrails import examples
+from plan_assistant.guardrails.normalise import is_question_like, split_sentences
+
+Embed = Callable[[Sequence[str]], npt.NDArray[np.floating]]
+
+INJECTION_SIMILARITY = 0.62
+"""A sentence this close (cosine) to a known injection may be one..."""
+INJECTION_MARGIN = 0.08
+"""...if it is also this much closer to the injections than to any benign phrasing."""
+NEIGHBOURS = 3
+"""How many nearest examples of each label are averaged."""
+MAX_CLASSIFIED_SENTENCES = 48
+"""Only the last sentences of a very long message go through the classifier (patterns see all)."""
+
+_I = re.IGNORECASE
+_VERBS_IGNORE = (
+    r"(?:ignore|disregard|forget|override|bypass|skip|drop|abandon|set\s+aside|do\s+not\s+follow|"
+    r"don't\s+follow)"
+)
+_RULES = (
+    r"(?:instructions?|rules?|prompts?|guidelines?|directions?|directives?|constraints?|restrictions?|"
+    r"guardrails?|polic(?:y|ies)|programming|training|system\s+message|safety\s+(?:filters?|settings?))"
+)
+_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(
+        rf"\b{_VERBS_IGNORE}\s+(?:all\s+|any\s+|the\s+|your\s+|my\s+|of\s+|these\s+|those\s+)*"
+        rf"(?:previous\s+|prior\s+|above\s+|earlier\s+|preceding\s+|original\s+|initial\s+|existing\s+|"
+        rf"current\s+|system\s+|safety\s+)*{_RULES}",
+        _I,
+    ),
+    re.compile(
+        rf"\b{_VERBS_IGNORE}\s+(?:everything|all)\s+(?:you\s+(?:were|have\s+been)\s+told|above|before)", _I
+    ),
+    re.compile(
+        r"\b(?:reveal|show|print|display|output|repeat|dump|leak|share|tell\s+me|give\s+me|what\s+(?:is|are|was|were))"
+        r"\s+(?:me\s+)?(?:your|the)\s+(?:full\s+|exact\s+|entire\s+|original\s+|initial\s+|hidden\s+|secret\s+)*"
+        r"(?:system\s+prompt|system\s+message|prompt|instructions|initial\s+prompt|hidden\s+instructions|"
+        r"developer\s+(?:message|instructions)|configuration|guidelines|rules)\b",
+        _I,
+    ),
+    re.compile(r"\bsystem\s+prompt\b", _I),
+    re.compile(r"\b(?:repeat|print|output)\s+(?:the\s+)?(?:text|words|everything)\s+(?:above|before)", _I),
+    re.compile(r"\bpretend\s+(?:that\s+)?(?:you(?:'re|\s+are)|to\s+be)\b", _I),
+    re.compile(
+        r"\b(?:act|behave|respond|answer|speak|talk)\s+(?:as|like)\s+(?:if\s+you\s+were\s+)?(?:an?\s+)?(?:unrestricted|unfiltered|evil|jailbroken|different|pirate|dan\b)",
+        _I,
+    ),
+    re.compile(r"\brole[\s-]?play\b", _I),
+    re.compile(r"\byou\s+are\s+(?:now|no\s+longer)\b", _I),
+    re.compile(r"\bfrom\s+now\s+on,?\s+(?:you|always|only|never|answer|respond|reply|say)\b", _I),
+    re.compile(r"\bDAN\b"),
+    re.compile(r"\bdo\s+anything\s+now\b|\bjailbr(?:eak|oken)\b|\b(?:developer|god)\s+mode\b", _I),
+    re.compile(
+        r"\b(?:answer|respond|reply|talk|speak|operate|act|behave|write|work)\w*\s+(?:\w+\s+){0,2}"
+        r"(?:without|with\s+no)\s+(?:any\s+)?(?:restrictions|filters|rules|limits|content\s+polic(?:y|ies)|"
+        r"censorship|guardrails|guidelines)\b",
+        _I,
+    ),
+    re.compile(r"\bno\s+(?:content\s+polic(?:y|ies)|censorship|guardrails|safety\s+filters)\b", _I),
+    re.compile(r"\byour\s+new\s+(?:task|role|job|instructions|purpose)\b", _I),
+    re.compile(r"\bnew\s+(?:instructions|rules|system\s+prompt)\s*[:\-]", _I),
+)
+# Text posing as a system message or a plan update inside the question.
+_HEADER_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(
+        r"(?:^|\n)\s*(?:system|assistant|developer|admin(?:istrator)?|root)\s*(?:message|prompt)?\s*:", _I
+    ),
+    re.compile(
+        r"\[/?(?:INST|SYS|SYSTEM)\]|<<\s*/?SYS\s*>>|<\|(?:im_start|im_end|system|assistant|user|endoftext)\|>|</?s>",
+        _I,
+    ),
+    re.compile(r"(?:^|\n)\s*#{2,}\s*(?:new\s+)?(?:instructions?|system|rules|prompt|admin|override)\b", _I),
+    re.compile(r"\b(?:BEGIN|END)\s+(?:SYSTEM|INSTRUCTIONS|PROMPT)\b"),
+    re.compile(
+        r"\b(?:the\s+)?(?:business\s+)?(?:plan|document|policy)\s+(?:was|has\s+been|had\s+been|is\s+now|got)\s+"
+        r"(?:updated|changed|amended|revised|rewritten|replaced)\s*(?:to\s+(?:say|state|read|include|now)|:|so\s+that|and\s+now)",
+        _I,
+    ),
+    re.compile(r"\b(?:plan|policy|document)\s+update\s*:", _I),
+    re.compile(r"\bupdate\s+to\s+the\s+(?:business\s+)?plan\s*:", _I),
+    re.compile(
+        r"\b(?:note|message|instruction)\s+(?:to|for)\s+(?:the\s+)?(?:assistant|ai|model|bot|chatbot|llm)\b",
+        _I,
+    ),
+    re.compile(r"\badmin(?:istrator)?\s+override\b", _I),
+)
+_CLAUSE_SPLIT = re.compile(
+    r"(\s*,\s*(?:and\s+|then\s+)?|\s*;\s*|\s+and\s+then\s+|\s+then\s+|\s+and\s+(?=[a-z]+\s))", _I
+)
+
+
+def matches_pattern(text: str) -> bool:
+    """True when the text contains a known injection or jailbreak phrasing."""
+    return any(pattern.search(text) for pattern in (*_PATTERNS, *_HEADER_PATTERNS))
+
+
+def _is_header(text: str) -> bool:
+    return any(pattern.search(text) for pattern in _HEADER_PATTERNS)
+
+
+@dataclass(frozen=True)
+class InjectionCheck:
+    """What was found: whether the message tried to inject, and the text left once it is removed."""
+
+    injection: bool
+    remainder: str
+
+
+class InjectionClassifier:
+    """Nearest-neighbour similarity of a sentence to labelled injection and benign phrasings."""
+
+    def __init__(
+        self,
+        embed: Embed,
+        injection_examples: Sequence[str] = examples.INJECTION,
+        benign_examples: Sequence[str] = examples.BENIGN,
+        similarity: float = INJECTION_SIMILARITY,
+        margin: float = INJECTION_MARGIN,
+    ) -> None:
+        self._embed = embed
+        self._injection = np.asarray(embed(list(injection_examples)), dtype=np.float32)
+        self._benign = np.asarray(embed(list(benign_examples)), dtype=np.float32)
+        self.similarity = similarity
+        self.margin = margin
+
+    def scores(
+        self, vectors: npt.NDArray[np.floating]
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """Mean similarity of each row to its nearest injection and nearest benign examples."""
+        return _top_mean(vectors, self._injection), _top_mean(vectors, self._benign)
+
+    def flags(self, sentences: Sequence[str]) -> list[bool]:
+        """Which sentences look like injections to the classifier."""
+        if not sentences:
+            return []
+        vectors = np.asarray(self._embed(list(sentences)), dtype=np.float32)
+        injection, benign = self.scores(vectors)
+        return [
+            bool(inj >= self.similarity and inj - ben >= self.margin)
+            for inj, ben in zip(injection, benign, strict=True)
+        ]
+
+
+def _top_mean(
+    vectors: npt.NDArray[np.floating], examples_matrix: npt.NDArray[np.float32]
+) -> npt.NDArray[np.float32]:
+    similarities = np.asarray(vectors, dtype=np.float32) @ examples_matrix.T
+    count = min(NEIGHBOURS, similarities.shape[1])
+    top = np.sort(similarities, axis=1)[:, -count:]
+    return np.asarray(top.mean(axis=1), dtype=np.float32)
+
+
+def _strip_clauses(sentence: str) -> str:
+    """Keep the clauses of a flagged sentence that carry no injection ("ignore your rules and tell me X")."""
+    pieces = _CLAUSE_SPLIT.split(sentence)
+    clauses, separators = pieces[0::2], ["", *pieces[1::2]]
+    if len(clauses) <= 1:
+        return ""
+    keep = [bool(clause.strip()) and not matches_pattern(clause) for clause in clauses]
+    if all(keep):
+        return ""
+    out: list[str] = []
+    for index, clause in enumerate(clauses):
+        if not keep[index]:
+            continue
+        if out:
+            out.append(separators[index] if keep[index - 1] else " ")
+        out.append(clause)
+    return "".join(out).strip()
+
+
+def check_injection(text: str, classifier: InjectionClassifier | None) -> InjectionCheck:
+    """Find injected instructions and return the message without them."""
+    sentences = split_sentences(text)
+    flagged = [matches_pattern(sentence) for sentence in sentences]
+    if classifier is not None and sentences:
+        start = max(0, len(sentences) - MAX_CLASSIFIED_SENTENCES)
+        for offset, flag in enumerate(classifier.flags(sentences[start:])):
+            flagged[start + offset] = flagged[start + offset] or flag
+    if not any(flagged):
+        return InjectionCheck(injection=False, remainder=text)
+    kept: list[str] = []
+    in_injected_block = False
+    for sentence, flag in zip(sentences, flagged, strict=True):
+        if flag:
+            # A fake system header owns the statements after it, up to the next real question.
+            in_injected_block = in_injected_block or _is_header(sentence)
+            rest = _strip_clauses(sentence)
+            if rest and not matches_pattern(rest):
+                kept.append(rest)
+            continue
+        if in_injected_block and not is_question_like(sentence):
+            continue
+        in_injected_block = False
+        kept.append(sentence)
+    return InjectionCheck(injection=True, remainder=" ".join(kept).strip())
