@@ -55,7 +55,11 @@ def spread(items: Sequence[EvalItem], limit: int | None) -> list[EvalItem]:
     return chosen
 
 
-def ask_item(assistant: AssistantLike, item: EvalItem) -> ItemResult:
+def _source_span(chunk: Chunk, corpus: str) -> str:
+    return corpus[chunk.start : chunk.end] if 0 <= chunk.start < chunk.end <= len(corpus) else ""
+
+
+def ask_item(assistant: AssistantLike, item: EvalItem, corpus: str = "") -> ItemResult:
     """Ask one item through the assistant's public interface and keep what the metrics need."""
     start = time.perf_counter()
     try:
@@ -105,7 +109,7 @@ def evaluate(
     """Ask every item, score the answers and assemble the report data (the JSON written as latest.json)."""
     results: list[ItemResult] = []
     for n, item in enumerate(items, start=1):
-        results.append(ask_item(assistant, item))
+        results.append(ask_item(assistant, item, corpus))
         if progress:
             print(f"\r  asked {n}/{len(items)}", end="", file=sys.stderr, flush=True)
     if progress:

@@ -46,6 +46,7 @@ class RetrievedRecord:
     text: str
     outcome: int | None = None
     priority: str | None = None
+    source: str = ""  # the chunk's span of the source document, when the text shown is a cleaned copy
 
 
 @dataclass
@@ -148,12 +149,21 @@ def quote_is_verbatim(quote: str, corpus: str) -> bool:
 # ---------------------------------------------------------------- answer content
 
 
+def _compact(text: str) -> str:
+    # Spaces and hyphens dropped: "strengthbased" = "strength-based", "Medium-Term" = "medium term".
+    return re.sub(r"[\s-]+", "", normalise_fact(text))
+
+
+def states(answer: str, fact: str) -> bool:
+    """Whether the answer states a fact, after light normalisation."""
+    return _compact(fact) in _compact(answer)
+
+
 def must_include_recall(answer: str, facts: Sequence[str]) -> float:
     """Share of expected facts that the answer states (normalised); 1.0 when none are expected."""
     if not facts:
         return 1.0
-    said = normalise_fact(answer)
-    return sum(normalise_fact(fact) in said for fact in facts) / len(facts)
+    return sum(states(answer, fact) for fact in facts) / len(facts)
 
 
 def _strip_markup(text: str) -> str:
@@ -240,14 +250,13 @@ def leaked_details(answer: str, details: Iterable[str]) -> list[str]:
 
 def check_failures(check: Check, answer: str, status: str) -> list[str]:
     """Why an answer misses an item's check (empty when it passes)."""
-    said = normalise_fact(answer)
     failures: list[str] = []
     if check.status_in and status not in check.status_in:
         failures.append(f"status {status!r} not in {check.status_in}")
-    failures += [f"missing {f!r}" for f in check.must_include if normalise_fact(f) not in said]
-    if check.must_include_any and not any(normalise_fact(f) in said for f in check.must_include_any):
+    failures += [f"missing {f!r}" for f in check.must_include if not states(answer, f)]
+    if check.must_include_any and not any(states(answer, f) for f in check.must_include_any):
         failures.append(f"none of {check.must_include_any}")
-    failures += [f"contains {f!r}" for f in check.must_not_include if normalise_fact(f) in said]
+    failures += [f"contains {f!r}" for f in check.must_not_include if states(answer, f)]
     return failures
 
 
@@ -257,7 +266,8 @@ def check_failures(check: Check, answer: str, status: str) -> list[str]:
 def score_item(item: EvalItem, result: ItemResult, corpus: str) -> dict[str, Any]:
     """Every per-item measurement; a metric that does not apply to the item is None."""
     expects_answer = item.kind in EXPECTS_ANSWER
-    texts = [r.text for r in result.retrieved]
+    # A passage holds the evidence if its shown text or its source span does (cleaning may fix typos).
+    texts = [r.text if contains_evidence(r.text, item.evidence or "") else r.source for r in result.retrieved]
     rank = evidence_rank(texts, item.evidence) if item.evidence and expects_answer else None
     answered = result.status == "answered"
     sources = citation_sources(result.citations)

@@ -255,3 +255,21 @@ def test_missed_thresholds_name_each_figure_below_or_above_its_bound() -> None:
     )
     with pytest.raises(ValueError, match="unknown"):
         missed_thresholds({}, {"least": {"x": 1}})
+
+
+def test_facts_match_across_hyphens_the_cleaner_restored() -> None:
+    assert must_include_recall("Develop strength-based practice.", ["strengthbased practice"]) == 1.0
+    assert must_include_recall("Develop strong practice.", ["strengthbased practice"]) == 0.0
+
+
+def test_evidence_counts_when_only_the_source_span_of_a_cleaned_chunk_holds_it() -> None:
+    item = _item(evidence="develop strengthbased practice, infrastructure")
+    cleaned = RetrievedRecord(
+        "c",
+        "develop strength-based practice, infrastructure",
+        source="develop strengthbased practice, infrastructure and partnerships",
+    )
+    result = ItemResult(
+        id="t-1", status="answered", answer="", retrieved=[RetrievedRecord("a", "x"), cleaned]
+    )
+    assert score_item(item, result, CORPUS)["evidence_rank"] == 2
