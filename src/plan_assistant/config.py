@@ -18,7 +18,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PLAN_ASSISTANT_", env_file=None, extra="ignore")
 
     # Where things live
-    corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Folder holding manifest.toml and the documents.")
+    corpus_dir: Path = Field(
+        PROJECT_ROOT / "corpus", description="Folder holding manifest.toml and the documents."
+    )
     data_dir: Path = Field(
         PROJECT_ROOT / "data", description="Index, outline and feedback database live here."
     )
@@ -36,9 +38,13 @@ class Settings(BaseSettings):
     collection: str = Field("plan_chunks", description="Chroma collection name.")
 
     # Retrieval and answering
-    generator: str = Field("extractive", description="Answer generator: extractive, llama-cpp, openai or ollama.")
+    generator: str = Field(
+        "extractive", description="Answer generator: extractive, llama-cpp, openai or ollama."
+    )
     top_k: int = Field(4, ge=1, le=20, description="Passages passed to the generator.")
-    candidates: int = Field(20, ge=4, le=100, description="Candidates taken from each retriever before fusion.")
+    candidates: int = Field(
+        20, ge=4, le=100, description="Candidates taken from each retriever before fusion."
+    )
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     min_relevance: float = Field(
         0.42, description="Best passage cosine similarity below which the answer is not_found."
@@ -61,7 +67,9 @@ class Settings(BaseSettings):
     contact_text: str = Field(
         "Somerset Council's contact page", description="Signpost text for questions the plan does not cover."
     )
-    contact_url: str = Field("https://www.somerset.gov.uk/contact-us/", description="Signpost URL for contact.")
+    contact_url: str = Field(
+        "https://www.somerset.gov.uk/contact-us/", description="Signpost URL for contact."
+    )
     services_url: str = Field(
         "https://www.somerset.gov.uk/", description="Where residents find council services (bins, roads...)."
     )
@@ -78,8 +86,12 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the server listens on.")
     port: int = Field(7860, ge=1, le=65535, description="Port the server listens on.")
     rate_limit: str = Field("30/minute", description="Per-client rate limit for the API (slowapi syntax).")
-    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API (CORS).")
-    feedback_token: str = Field("", description="Bearer token for GET /api/feedback/export; empty disables it.")
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed to call the API (CORS)."
+    )
+    feedback_token: str = Field(
+        "", description="Bearer token for GET /api/feedback/export; empty disables it."
+    )
     max_question_chars: int = Field(16000, ge=1, description="Longest question accepted, after trimming.")
     max_history_turns: int = Field(20, ge=0, description="Most history turns accepted in one request.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
@@ -105,7 +117,9 @@ class Settings(BaseSettings):
         from plan_assistant.generators import available
 
         if self.generator not in available():
-            raise ValueError(f"generator {self.generator!r} is unknown; choose one of {', '.join(available())}")
+            raise ValueError(
+                f"generator {self.generator!r} is unknown; choose one of {', '.join(available())}"
+            )
         return self
 
     @property

@@ -11,6 +11,13 @@ Status = Literal["answered", "not_found", "out_of_scope", "declined"]
 Role = Literal["user", "assistant"]
 
 
+class Sentence(BaseModel):
+    """One sentence of a chunk: cleaned for display, and the document's own words behind it."""
+
+    text: str
+    quote: str
+
+
 class Chunk(BaseModel):
     """One indexed passage of a document, with where it sits in the plan."""
 
@@ -29,6 +36,12 @@ class Chunk(BaseModel):
     end: int = Field(description="End offset (exclusive) of the chunk in the source text.")
     content_hash: str
     kind: Literal["commitment", "priority", "section", "outcome"] = "section"
+    sentences: list[Sentence] = Field(default_factory=list)
+
+    @property
+    def quote(self) -> str:
+        """The whole chunk in the document's own words."""
+        return " ".join(s.quote for s in self.sentences)
 
 
 class Citation(BaseModel):
@@ -61,4 +74,6 @@ class Answer(BaseModel):
     removed: list[str] = Field(default_factory=list, description="Sentences the grounding check dropped.")
     timings: dict[str, float] = Field(default_factory=dict, description="Milliseconds per step.")
     route: str = Field("plan", description="Which path answered: plan, outline, service, greeting, ...")
-    notices: list[str] = Field(default_factory=list, description="Guardrail notes, e.g. personal data redacted.")
+    notices: list[str] = Field(
+        default_factory=list, description="Guardrail notes, e.g. personal data redacted."
+    )

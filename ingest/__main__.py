@@ -1,0 +1,64 @@
+"""python -m ingest [build|rebuild|status]: bring the index in line with corpus/."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from pydantic import ValidationError
+
+from ingest.index import IngestError, prepare, run_ingest
+from plan_assistant.config import Settings
+from plan_assistant.embeddings import EmbeddingModelError, load_embedder
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ingest CLI; returns the exit code."""
+    parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="build",
+        choices=["build", "rebuild", "status"],
+        help="build: embed what changed (default); rebuild: start from scratch; status: check corpus and index",
+    )
+    parser.add_argument("--rebuild", action="store_true", help="same as the rebuild command")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"ingest: invalid settings:\n{exc}", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "status":
+            return _status(settings)
+        report = run_ingest(
+            settings,
+            lambda: load_embedder(settings),
+            rebuild=args.rebuild or args.command == "rebuild",
+            progress=not args.quiet,
+        )
+    except (IngestError, EmbeddingModelError) as exc:
+        print(f"ingest failed: {exc}\nThe previous index, if any, is unchanged.", file=sys.stderr)
+        return 1
+    print(report.summary())
+    return 0
+
+
+def _status(settings: Settings) -> int:
+    from plan_assistant.store import make_client
+
+    prepared = prepare(settings)
+    chunks = sum(len(d.drafts) for d in prepared)
+    client = make_client(settings)
+    names = {c.name for c in client.list_collections()}
+    stored = client.get_collection(settings.collection).count() if settings.collection in names else 0
+    print(
+        f"corpus: {len(prepared)} documents, {chunks} chunks; index: {stored} chunks in {settings.collection!r}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

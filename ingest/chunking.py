@@ -1,0 +1,150 @@
+"""Section tree -> chunks that fit the embedding window, never straddling two key priorities."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ingest.mapped import MappedText, quote_of
+from ingest.structure import Block, ParsedDocument, Part
+from plan_assistant.schemas import Chunk, Sentence
+
+# A sentence ends at . ! or ? followed by space and a capital, digit, pound sign or quote.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9£\"'‘(])")
+_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "No.", "St.", "Mr.", "Mrs.", "Dr.")
+
+TokenCounter = Callable[[str], int]
+
+
+def approx_tokens(text: str) -> int:
+    """A quick over-estimate of word-piece tokens, for when the tokenizer is not to hand."""
+    return int(len(re.findall(r"\w+|[^\w\s]", text)) * 1.3) + 2
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What the chunker needs to know of a document."""
+
+    id: str
+    title: str
+    version: str
+
+
+@dataclass(frozen=True)
+class ChunkDraft:
+    """A chunk plus the text its embedding is made from (the heading path gives it context)."""
+
+    chunk: Chunk
+    embed_text: str
+
+
+def split_sentences(mapped: MappedText) -> list[MappedText]:
+    """Split text at sentence boundaries, keeping offsets."""
+    pieces: list[MappedText] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(mapped.text):
+        before = mapped.text[: match.start()]
+        if before.endswith(_ABBREVIATIONS):
+            continue
+        pieces.append(mapped.slice(start, match.start()).strip())
+        start = match.end()
+    pieces.append(mapped.slice(start, len(mapped)).strip())
+    return [p for p in pieces if p.text]
+
+
+def _prefix(part: Part) -> str:
+    return part.priority if part.priority else " › ".join(part.path)
+
+
+def _windows(
+    sentences: list[MappedText], prefix: str, count: TokenCounter, max_tokens: int
+) -> list[list[MappedText]]:
+    """Group sentences into windows under max_tokens (with the prefix), overlapping by one sentence."""
+    windows: list[list[MappedText]] = []
+    current: list[MappedText] = []
+    for sentence in sentences:
+        candidate = [*current, sentence]
+        if current and count(prefix + ". " + " ".join(s.text for s in candidate)) > max_tokens:
+            windows.append(current)
+            overlap = (
+                current[-1:]
+                if count(prefix + ". " + current[-1].text + " " + sentence.text) <= max_tokens
+                else []
+            )
+            current = [*overlap, sentence]
+        else:
+            current = candidate
+    if current:
+        windows.append(current)
+    return windows
+
+
+def _groups(part: Part, count: TokenCounter, target_tokens: int) -> list[list[Block]]:
+    """A key priority's commitments stand alone; a section's short paragraphs are packed together."""
+    if part.kind == "priority":
+        return [[b] for b in part.blocks]
+    groups: list[list[Block]] = []
+    for block in part.blocks:
+        if groups and count(" ".join(b.text for b in [*groups[-1], block])) <= target_tokens:
+            groups[-1].append(block)
+        else:
+            groups.append([block])
+    return groups
+
+
+def chunk_document(
+    doc: DocumentInfo,
+    parsed: ParsedDocument,
+    source: str,
+    count_tokens: TokenCounter = approx_tokens,
+    max_tokens: int = 240,
+    target_tokens: int = 150,
+    page_at: Callable[[int], int | None] | None = None,
+) -> list[ChunkDraft]:
+    """Split every part of a parsed document into chunks with their place in the plan."""
+    drafts: list[ChunkDraft] = []
+    for part in parsed.parts:
+        prefix = _prefix(part)
+        for group in _groups(part, count_tokens, target_tokens):
+            sentences = [s for block in group for s in split_sentences(block.mapped)]
+            for window in _windows(sentences, prefix, count_tokens, max_tokens):
+                drafts.append(_draft(doc, part, window, source, prefix, len(drafts), page_at))
+    return drafts
+
+
+def _draft(
+    doc: DocumentInfo,
+    part: Part,
+    window: Sequence[MappedText],
+    source: str,
+    prefix: str,
+    position: int,
+    page_at: Callable[[int], int | None] | None,
+) -> ChunkDraft:
+    text = " ".join(s.text for s in window)
+    start = min(s.span()[0] for s in window)
+    end = max(s.span()[1] for s in window)
+    section = " › ".join(part.path)
+    embed_text = f"{prefix}. {text}"
+    digest = hashlib.sha256(f"{doc.id}\x1f{section}\x1f{text}".encode()).hexdigest()
+    chunk = Chunk(
+        id=f"{doc.id}-{digest[:16]}",
+        document_id=doc.id,
+        document_title=doc.title,
+        document_version=doc.version,
+        text=text,
+        outcome=part.outcome,
+        outcome_title=part.outcome_title,
+        priority=part.priority,
+        section=section,
+        position=position,
+        page=page_at(start) if page_at else None,
+        start=start,
+        end=end,
+        content_hash=hashlib.sha256(embed_text.encode()).hexdigest(),
+        kind="commitment" if part.kind == "priority" else "section",
+        sentences=[Sentence(text=s.text, quote=quote_of(s, source)) for s in window],
+    )
+    return ChunkDraft(chunk, embed_text)

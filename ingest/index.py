@@ -1,0 +1,263 @@
+"""Chunks -> embeddings -> Chroma, and the outline beside them: idempotent, incremental, atomic.
+
+Every document is loaded, parsed and chunked, and every new chunk embedded, before anything is written:
+a corrupt or unreadable file stops the ingest while the previous index keeps serving.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tqdm import tqdm
+
+from ingest.chunking import ChunkDraft, DocumentInfo, chunk_document
+from ingest.loaders import LoadError, load_document
+from ingest.manifest import DocumentEntry, ManifestError, read_manifest
+from ingest.structure import ParsedDocument, parse_generic, parse_plan
+from plan_assistant.config import Settings
+from plan_assistant.embeddings import Embedder
+from plan_assistant.outline import DocumentOutline, KeyPriority, Outcome, Outline, Section
+from plan_assistant.store import chunk_metadata, make_client, sentences_collection_name
+
+SCHEMA_VERSION = 1
+
+
+class IngestError(Exception):
+    """The ingest cannot go on; the message names the file and the cause."""
+
+
+@dataclass
+class PreparedDocument:
+    """A document loaded, parsed and chunked, not yet written."""
+
+    entry: DocumentEntry
+    parsed: ParsedDocument
+    drafts: list[ChunkDraft]
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did."""
+
+    documents: int = 0
+    outcomes: int = 0
+    priorities: int = 0
+    chunks: int = 0
+    added: int = 0
+    deleted: int = 0
+    updated: int = 0
+    rebuilt: bool = False
+    seconds: float = 0.0
+    changed_documents: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """Whether the index differs from before."""
+        return bool(self.added or self.deleted or self.updated or self.rebuilt)
+
+    def summary(self) -> str:
+        """The closing line of an ingest."""
+        change = (
+            f"embedded {self.added}, deleted {self.deleted}, re-labelled {self.updated}"
+            if self.changed
+            else "index already up to date: nothing changed"
+        )
+        return (
+            f"{self.documents} documents, {self.outcomes} outcomes, {self.priorities} priorities, "
+            f"{self.chunks} chunks; {change}; {self.seconds:.1f} s"
+        )
+
+
+def prepare(settings: Settings) -> list[PreparedDocument]:
+    """Read the manifest and every document; parse and chunk them. Raises IngestError naming the file."""
+    try:
+        entries = read_manifest(settings.corpus_dir)
+    except ManifestError as exc:
+        raise IngestError(str(exc)) from exc
+    prepared = []
+    for entry in entries:
+        path = entry.path(settings.corpus_dir)
+        try:
+            loaded = load_document(path)
+        except LoadError as exc:
+            raise IngestError(str(exc)) from exc
+        parsed = parse_plan(loaded.text, entry.title) or parse_generic(loaded.text, loaded.headings)
+        if not parsed.parts:
+            raise IngestError(f"{path}: no text to index after cleaning")
+        version = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        info = DocumentInfo(entry.id, entry.title, version)
+        drafts = chunk_document(
+            info, parsed, loaded.text, page_at=loaded.page_at if loaded.page_starts else None
+        )
+        prepared.append(PreparedDocument(entry, parsed, drafts))
+    return prepared
+
+
+def build_outline(prepared: list[PreparedDocument]) -> Outline:
+    """The outline of every document, with the chunk ids under each priority and section."""
+    documents = []
+    for doc in prepared:
+        by_section: dict[str, list[str]] = {}
+        for draft in doc.drafts:
+            by_section.setdefault(draft.chunk.section, []).append(draft.chunk.id)
+        outcomes = [
+            Outcome(
+                number=o.number,
+                title=o.title,
+                priorities=[
+                    KeyPriority(
+                        title=p.priority or "",
+                        commitments=[b.text for b in p.blocks],
+                        chunk_ids=by_section.get(" › ".join(p.path), []),
+                    )
+                    for p in o.priorities
+                ],
+            )
+            for o in doc.parsed.outcomes
+        ]
+        sections = [
+            Section(
+                title=p.path[-1], path=" › ".join(p.path), chunk_ids=by_section.get(" › ".join(p.path), [])
+            )
+            for p in doc.parsed.parts
+            if p.kind == "section"
+        ]
+        e = doc.entry
+        documents.append(
+            DocumentOutline(
+                id=e.id,
+                title=e.title,
+                kind=e.kind,
+                period=e.period,
+                current=e.current,
+                outcomes=outcomes,
+                sections=sections,
+            )
+        )
+    return Outline(documents=documents)
+
+
+def run_ingest(
+    settings: Settings,
+    embedder_factory: Callable[[], Embedder],
+    rebuild: bool = False,
+    progress: bool = True,
+) -> IngestReport:
+    """Bring the index in line with the corpus, embedding only what changed."""
+    started = time.perf_counter()
+    prepared = prepare(settings)
+    drafts = {d.chunk.id: d for doc in prepared for d in doc.drafts}
+
+    client = make_client(settings)
+    names = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
+    embedder: Embedder | None = None
+
+    def get_embedder() -> Embedder:
+        nonlocal embedder
+        if embedder is None:
+            embedder = embedder_factory()
+        return embedder
+
+    existing: dict[str, dict] = {}
+    if settings.collection in names and not rebuild:
+        collection = client.get_collection(settings.collection)
+        meta = collection.metadata or {}
+        if meta.get("schema") != SCHEMA_VERSION or meta.get("embedding_model") != _model_hint(settings):
+            rebuild = True  # embeddings from another model or layout cannot be mixed with new ones
+        else:
+            got = collection.get(include=["metadatas"])
+            existing = {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)}
+
+    new_ids = [i for i in drafts if i not in existing]
+    stale_ids = [i for i in existing if i not in drafts]
+    relabel_ids = [i for i in drafts if i in existing and existing[i] != chunk_metadata(drafts[i].chunk)]
+
+    report = IngestReport(
+        documents=len(prepared),
+        outcomes=sum(len(d.parsed.outcomes) for d in prepared),
+        priorities=sum(len(o.priorities) for d in prepared for o in d.parsed.outcomes),
+        chunks=len(drafts),
+        rebuilt=rebuild and (settings.collection in names),
+    )
+    report.changed_documents = sorted(
+        {drafts[i].chunk.document_id for i in new_ids + relabel_ids}
+        | {existing[i].get("document_id", "?") for i in stale_ids}
+    )
+
+    # Embed everything new before touching the store.
+    new_drafts = [drafts[i] for i in (list(drafts) if rebuild else new_ids)]
+    chunk_vectors = sentence_vectors = None
+    sentence_rows: list[tuple[str, str, dict]] = []
+    if new_drafts:
+        model = get_embedder()
+        chunk_vectors = _embed(model, [d.embed_text for d in new_drafts], settings, progress, "chunks")
+        for d in new_drafts:
+            for n, s in enumerate(d.chunk.sentences):
+                sentence_rows.append((f"{d.chunk.id}:{n}", s.text, {"chunk_id": d.chunk.id, "n": n}))
+        sentence_vectors = _embed(model, [r[1] for r in sentence_rows], settings, progress, "sentences")
+
+    if rebuild:
+        for name in (settings.collection, sentences_collection_name(settings)):
+            if name in names:
+                client.delete_collection(name)
+    collection_meta = {
+        "embedding_model": _model_hint(settings),
+        "schema": SCHEMA_VERSION,
+        "hnsw:space": "cosine",
+    }
+    chunks = client.get_or_create_collection(settings.collection, metadata=collection_meta)
+    sentences = client.get_or_create_collection(sentences_collection_name(settings), metadata=collection_meta)
+
+    if new_drafts and chunk_vectors is not None and sentence_vectors is not None:
+        for batch in _batches(range(len(new_drafts)), 256):
+            chunks.upsert(
+                ids=[new_drafts[i].chunk.id for i in batch],
+                embeddings=[chunk_vectors[i].tolist() for i in batch],
+                documents=[new_drafts[i].chunk.text for i in batch],
+                metadatas=[chunk_metadata(new_drafts[i].chunk) for i in batch],
+            )
+        for batch in _batches(range(len(sentence_rows)), 512):
+            sentences.upsert(
+                ids=[sentence_rows[i][0] for i in batch],
+                embeddings=[sentence_vectors[i].tolist() for i in batch],
+                documents=[sentence_rows[i][1] for i in batch],
+                metadatas=[sentence_rows[i][2] for i in batch],
+            )
+    if relabel_ids and not rebuild:
+        chunks.update(ids=relabel_ids, metadatas=[chunk_metadata(drafts[i].chunk) for i in relabel_ids])
+    if stale_ids and not rebuild:
+        chunks.delete(ids=stale_ids)
+        sentences.delete(where={"chunk_id": {"$in": stale_ids}})
+
+    report.added = len(new_drafts)
+    report.deleted = 0 if rebuild else len(stale_ids)
+    report.updated = 0 if rebuild else len(relabel_ids)
+    outline = build_outline(prepared)
+    if report.changed or not settings.outline_path.exists() or Outline.load(settings.outline_path) != outline:
+        outline.save(settings.outline_path)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _model_hint(settings: Settings) -> str:
+    # Which model made the stored vectors, known without loading it.
+    return settings.embedding_model or "all-MiniLM-L6-v2"
+
+
+def _embed(model: Embedder, texts: list[str], settings: Settings, progress: bool, label: str):  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    size = settings.embedding_batch_size
+    parts = []
+    with tqdm(total=len(texts), desc=f"Embedding {label}", unit=label[:-1], disable=not progress) as bar:
+        for start in range(0, len(texts), size):
+            parts.append(model.embed(texts[start : start + size], batch_size=size))
+            bar.update(len(texts[start : start + size]))
+    return np.concatenate(parts) if parts else np.zeros((0, model.dimension), dtype=np.float32)
+
+
+def _batches(items: range, size: int) -> list[range]:
+    return [items[i : i + size] for i in range(0, len(items), size)]

