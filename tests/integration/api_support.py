@@ -125,3 +125,10 @@ def real_assistant(data_dir: Path) -> Any:
         build_index(data_dir)
         _ASSISTANTS["real"] = build_assistant(Settings(data_dir=data_dir, generator="extractive"))
     return _ASSISTANTS["real"]
+
+
+def assistant_under_test(data_dir: Path) -> Any:
+    """The real chain over a fresh index in ``data_dir``; a scripted fake until the chain is committed."""
+    if real_chain_available():
+        return real_assistant(data_dir)
+    return FakeAssistant()  # TODO: remove once plan_assistant.factory is committed

@@ -17,7 +17,7 @@ from plan_assistant.api import create_app
 from plan_assistant.config import Settings
 from plan_assistant.feedback import FeedbackStore
 from plan_assistant.schemas import Answer
-from tests.integration.api_support import FakeAssistant, parse_sse, real_assistant, real_chain_available
+from tests.integration.api_support import FakeAssistant, assistant_under_test, parse_sse
 
 EXPECTED = json.loads((Path(__file__).parents[1] / "data" / "expected_outline.json").read_text())
 PLAN_QUESTION = "What will the council do to tackle climate change?"
@@ -30,9 +30,7 @@ MakeClient = Callable[..., TestClient]
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The real chain (extractive generator) over a temporary index; a scripted fake until it exists."""
-    if real_chain_available():
-        return real_assistant(tmp_path_factory.mktemp("index"))
-    return FakeAssistant()  # TODO: remove once plan_assistant.factory and python -m ingest are committed
+    return assistant_under_test(tmp_path_factory.mktemp("index"))
 
 
 @pytest.fixture
