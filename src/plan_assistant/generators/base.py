@@ -16,6 +16,7 @@ class Passage:
     chunk: Chunk
     score: float
     similarity: float
+    sentence_scores: tuple[float, ...] = ()  # cosine similarity of each chunk sentence to the question
 
 
 class Generator(Protocol):

@@ -1,0 +1,50 @@
+"""Build the Assistant and its collaborators from settings: the one place that wires things together."""
+
+from __future__ import annotations
+
+from plan_assistant.assistant import Assistant
+from plan_assistant.config import Settings
+from plan_assistant.embeddings import load_embedder
+from plan_assistant.generators import get_generator
+from plan_assistant.guardrails import Guard
+from plan_assistant.outline import Outline
+from plan_assistant.retrieval import HybridRetriever, IndexSnapshot
+from plan_assistant.store import make_client, sentences_collection_name
+
+
+class IndexMissingError(RuntimeError):
+    """No index has been built in the configured data directory or Chroma server."""
+
+
+def build_assistant(settings: Settings) -> Assistant:
+    """Load the model, the index and the outline, and assemble the answer chain."""
+    if not settings.outline_path.is_file():
+        raise IndexMissingError(
+            f"no outline at {settings.outline_path}: build the index first with `make index` (python -m ingest)"
+        )
+    client = make_client(settings)
+    names = {c.name for c in client.list_collections()}
+    if settings.collection not in names:
+        raise IndexMissingError(
+            f"no Chroma collection {settings.collection!r}: run `make index` (python -m ingest)"
+        )
+    chunks = client.get_collection(settings.collection)
+    index = IndexSnapshot.load(chunks, client.get_collection(sentences_collection_name(settings)))
+    embedder = load_embedder(settings)
+    retriever = HybridRetriever(
+        index=index,
+        embedder=embedder,
+        collection=chunks,
+        k=settings.top_k,
+        candidates=settings.candidates,
+        rrf_k=settings.rrf_k,
+    )
+    guard = Guard(settings, embedder.embed)
+    return Assistant(
+        settings=settings,
+        embedder=embedder,
+        retriever=retriever,
+        generator=get_generator(settings.generator, settings),
+        outline=Outline.load(settings.outline_path),
+        guard=guard,
+    )

@@ -1,0 +1,80 @@
+"""The default generator: the most relevant whole sentences of the retrieved passages. Cannot invent."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from plan_assistant.config import Settings
+from plan_assistant.generators.base import Passage
+from plan_assistant.schemas import Audience
+
+# How many sentences each audience gets: residents a short answer, staff the fuller picture,
+# advisers 2-4 call-ready bullets.
+MAX_SENTENCES: dict[str, int] = {"resident": 3, "staff": 6, "adviser": 4}
+MIN_SENTENCES: dict[str, int] = {"resident": 1, "staff": 1, "adviser": 2}
+RELATIVE_BAND = 0.12  # keep sentences scoring within this of the best one
+SENTENCE_FLOOR = 0.25  # never keep a sentence less similar to the question than this
+_WORD = re.compile(r"[a-z0-9£%]+")
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A chosen sentence: which passage, which of its sentences, and its score."""
+
+    passage: int
+    sentence: int
+    score: float
+
+
+def _tokens(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
+
+
+def select_sentences(passages: Sequence[Passage], audience: Audience) -> list[Pick]:
+    """The sentences to answer with, most relevant first, near-duplicates dropped."""
+    scored: list[Pick] = []
+    for p, passage in enumerate(passages):
+        rank_bonus = 0.03 * (len(passages) - p) / max(len(passages), 1)
+        for s, score in enumerate(passage.sentence_scores):
+            scored.append(Pick(p, s, score + rank_bonus))
+    if not scored:
+        return []
+    scored.sort(key=lambda pick: pick.score, reverse=True)
+    best = scored[0].score
+    keep: list[Pick] = []
+    seen: list[set[str]] = []
+    for pick in scored:
+        in_band = pick.score >= max(SENTENCE_FLOOR, best - RELATIVE_BAND)
+        if not in_band and len(keep) >= MIN_SENTENCES[audience]:
+            break
+        if pick.score < SENTENCE_FLOOR:
+            break
+        words = _tokens(passages[pick.passage].chunk.sentences[pick.sentence].text)
+        if any(len(words & other) / max(len(words | other), 1) > 0.7 for other in seen):
+            continue
+        keep.append(pick)
+        seen.append(words)
+        if len(keep) >= MAX_SENTENCES[audience]:
+            break
+    return keep
+
+
+class ExtractiveGenerator:
+    """Answers with the passages' own sentences: one paragraph, or a list when there are several."""
+
+    name = "extractive"
+
+    def generate(self, question: str, passages: Sequence[Passage], audience: Audience) -> Iterator[str]:
+        """Yield the chosen sentences, one line each (a bulleted list when more than one)."""
+        picks = select_sentences(passages, audience)
+        as_list = len(picks) > 1 or audience == "adviser"
+        for pick in picks:
+            text = passages[pick.passage].chunk.sentences[pick.sentence].text
+            yield f"- {text}\n" if as_list else f"{text}\n"
+
+
+def from_settings(settings: Settings) -> ExtractiveGenerator:
+    """The extractive generator needs no settings."""
+    return ExtractiveGenerator()

@@ -1,0 +1,142 @@
+"""Grounding: every answer sentence must be supported by a passage sentence, every figure found in it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from plan_assistant.generators.base import Passage
+
+_WORD = re.compile(r"[a-z0-9£%]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9£\"'‘(*])")
+_LIST_MARK = re.compile(r"^(\s*(?:[-*•]|\d{1,2}[.)])\s+)")
+# Figures: money, percentages, plain numbers and years; "£6 million" and "£6m" compare equal.
+_FIGURE = re.compile(r"£\s?\d[\d,.]*\s?(?:m|bn|k|million|billion)?\b|\d[\d,.]*\s?%|\b\d[\d,.]*\b", re.I)
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "so",
+        "that",
+        "the",
+        "their",
+        "this",
+        "to",
+        "we",
+        "will",
+        "with",
+        "which",
+        "who",
+        "can",
+        "also",
+        "all",
+    ]
+)
+LEXICAL_SUPPORT = 0.6  # share of the sentence's content words found in the supporting sentence
+SEMANTIC_SUPPORT = 0.62  # cosine similarity that, with half the words, also counts as support
+SEMANTIC_WITH_WORDS = 0.45
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Support:
+    """The passage sentence that supports an answer sentence."""
+
+    passage: int
+    sentence: int
+    lexical: float
+    semantic: float
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-case words that carry meaning."""
+    return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1}
+
+
+def figures(text: str) -> set[str]:
+    """Numbers, money, percentages and years in a text, normalised (£6 million -> £6m)."""
+    found = set()
+    for match in _FIGURE.finditer(text):
+        value = re.sub(r"\s+", "", match.group(0).lower()).rstrip(".,")
+        value = value.replace("million", "m").replace("billion", "bn")
+        if value and any(ch.isdigit() for ch in value):
+            found.add(value)
+    return found
+
+
+def _figure_core(value: str) -> str:
+    return re.sub(r"[^\d.]", "", value)
+
+
+def figures_supported(sentence: str, source: str) -> bool:
+    """Every figure of the sentence appears in the source."""
+    have = {_figure_core(f) for f in figures(source)}
+    return all(_figure_core(f) in have for f in figures(sentence))
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split text into sentences."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def split_line(line: str) -> tuple[str, list[str]]:
+    """A Markdown line -> its list marker (or '') and its sentences."""
+    marker = ""
+    if m := _LIST_MARK.match(line):
+        marker = m.group(1)
+        line = line[m.end() :]
+    return marker, split_sentences(line.replace("**", ""))
+
+
+def find_support(sentence: str, passages: Sequence[Passage], embed: Embed | None = None) -> Support | None:
+    """The passage sentence best supporting ``sentence``, if any clears the thresholds."""
+    words = content_words(sentence)
+    if not words:
+        return None
+    best: Support | None = None
+    candidates: list[tuple[int, int, str, float]] = []
+    for p, passage in enumerate(passages):
+        for s, source in enumerate(passage.chunk.sentences):
+            if source.text.strip() == sentence.strip():
+                return Support(p, s, 1.0, 1.0)
+            overlap = len(words & content_words(source.text)) / len(words)
+            candidates.append((p, s, source.text, overlap))
+    candidates.sort(key=lambda c: c[3], reverse=True)
+    top = candidates[:4]
+    semantic = [0.0] * len(top)
+    if embed is not None and top and top[0][3] < LEXICAL_SUPPORT:
+        vectors = embed([sentence, *[c[2] for c in top]])
+        semantic = [float(v) for v in vectors[1:] @ vectors[0]]
+    for (p, s, _text, overlap), sim in zip(top, semantic, strict=True):
+        ok = (
+            overlap >= LEXICAL_SUPPORT
+            or sim >= SEMANTIC_SUPPORT
+            or (sim >= 0.5 and overlap >= SEMANTIC_WITH_WORDS)
+        )
+        if ok and figures_supported(sentence, passages[p].chunk.text):
+            candidate = Support(p, s, overlap, sim)
+            if best is None or (overlap + sim) > (best.lexical + best.semantic):
+                best = candidate
+    return best

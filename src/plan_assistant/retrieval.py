@@ -1,0 +1,267 @@
+"""Hybrid retrieval: dense (Chroma) plus BM25, fused by reciprocal rank fusion, as a LangChain retriever."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import bm25s
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from plan_assistant.embeddings import Embedder
+from plan_assistant.generators.base import Passage
+from plan_assistant.schemas import Chunk
+from plan_assistant.store import chunk_from_record
+
+_TOKEN = re.compile(r"[a-z0-9£%]+")
+# A light English stemmer for BM25: enough that "flooding" finds "flood" and "priorities" finds "priority".
+_SUFFIXES = ("ities", "ation", "ations", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s")
+
+
+def stem(token: str) -> str:
+    """Strip a common English suffix, keeping at least four letters."""
+    for suffix in _SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= 4:
+            return token[: -len(suffix)]
+    return token
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case, stemmed word tokens for BM25, stop words dropped."""
+    return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in _STOP]
+
+
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "do",
+        "does",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "i",
+        "in",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "of",
+        "on",
+        "or",
+        "our",
+        "the",
+        "their",
+        "there",
+        "this",
+        "to",
+        "was",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "will",
+        "with",
+        "you",
+        "your",
+        "about",
+        "any",
+        "council",
+        "somerset",
+        "plan",
+    ]
+)
+
+
+# The scaffolding of a question ("does the plan say anything about", "is that in the plan") carries no
+# topic; dropping it lets the topic words dominate the query embedding.
+_SCAFFOLDING = re.compile(
+    r"\b(?:(?:is|are|does|do|will|has|have)\s+(?:the\s+)?(?:council|plan|business plan|they|anyone|anything|you)"
+    r"(?:\s+(?:doing|do|say|said|have|got|trying|going|planning))?(?:\s+(?:anything|something|to do))?"
+    r"(?:\s+(?:about|on|for|to))?"
+    r"|(?:is|are)\s+(?:that|this|it|there)\s+(?:in|covered by|mentioned in)\s+(?:the\s+)?(?:business\s+)?plan"
+    r"|what\s+(?:is|are)\s+(?:being|the council)\s+(?:done|doing)(?:\s+about)?"
+    r"|in\s+(?:the|your)\s+(?:business\s+)?plan|what\s+does\s+the\s+(?:business\s+)?plan\s+say(?:\s+about)?"
+    r"|tell\s+me\s+about|can\s+you\s+tell\s+me|i\s+want\s+to\s+know|please)\b",
+    re.I,
+)
+
+
+def focus(query: str) -> str:
+    """The question without its scaffolding, or the question itself when little would remain."""
+    focused = " ".join(_SCAFFOLDING.sub(" ", query).split()).strip(" ,?.-")
+    return focused if len(focused.split()) >= 2 else query
+
+
+def embed_text(chunk: Chunk) -> str:
+    """The text a chunk is searched by: its priority (or section) and its words."""
+    return f"{chunk.priority or chunk.section}. {chunk.text}"
+
+
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = 60) -> dict[str, float]:
+    """Fuse ranked id lists: each id scores the sum of 1 / (k + rank) over the lists it appears in."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+    return scores
+
+
+@dataclass
+class IndexSnapshot:
+    """What start-up loads once: every chunk, its vector, its sentences' vectors and a BM25 index."""
+
+    chunks: list[Chunk]
+    by_id: dict[str, Chunk]
+    chunk_vectors: np.ndarray
+    row_of: dict[str, int]
+    sentence_vectors: dict[str, np.ndarray]  # chunk id -> (n_sentences, dim)
+    bm25: bm25s.BM25
+    documents: int
+    sentence_matrix: np.ndarray  # every sentence vector, stacked
+    sentence_owner: list[str]  # chunk id of each row of sentence_matrix
+
+    @classmethod
+    def load(cls, chunks_collection: Any, sentences_collection: Any) -> IndexSnapshot:
+        """Read the whole index from Chroma (it is small: a plan is a few hundred chunks)."""
+        got = chunks_collection.get(include=["documents", "metadatas", "embeddings"])
+        chunks = [
+            chunk_from_record(i, d or "", m or {})
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+        order = sorted(range(len(chunks)), key=lambda n: (chunks[n].document_id, chunks[n].position))
+        chunks = [chunks[n] for n in order]
+        vectors = np.asarray(got["embeddings"], dtype=np.float32)[order] if chunks else np.zeros((0, 384))
+        sent = sentences_collection.get(include=["metadatas", "embeddings"])
+        grouped: dict[str, list[tuple[int, np.ndarray]]] = {}
+        for meta, vec in zip(sent["metadatas"], sent["embeddings"], strict=True):
+            grouped.setdefault(str(meta["chunk_id"]), []).append(
+                (int(meta["n"]), np.asarray(vec, dtype=np.float32))
+            )
+        sentence_vectors = {
+            cid: np.stack([v for _, v in sorted(rows, key=lambda r: r[0])]) for cid, rows in grouped.items()
+        }
+        bm25 = bm25s.BM25()
+        if chunks:
+            bm25.index([tokenize(embed_text(c)) for c in chunks], show_progress=False)
+        return cls(
+            chunks=chunks,
+            by_id={c.id: c for c in chunks},
+            chunk_vectors=vectors,
+            row_of={c.id: n for n, c in enumerate(chunks)},
+            sentence_vectors=sentence_vectors,
+            bm25=bm25,
+            documents=len({c.document_id for c in chunks}),
+            sentence_matrix=np.concatenate(list(sentence_vectors.values()))
+            if sentence_vectors
+            else np.zeros((0, 384)),
+            sentence_owner=[cid for cid, v in sentence_vectors.items() for _ in range(len(v))],
+        )
+
+
+class HybridRetriever(BaseRetriever):
+    """Dense search in Chroma and BM25 over the same chunks, fused by reciprocal rank fusion."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    index: IndexSnapshot
+    embedder: Embedder
+    collection: Any
+    k: int = 4
+    candidates: int = 20
+    rrf_k: int = 60
+
+    def search(self, query: str, k: int | None = None, where: dict[str, Any] | None = None) -> list[Passage]:
+        """The best passages for a query, best first, each with its fused score and cosine similarity."""
+        k = k or self.k
+        if not self.index.chunks or not query.strip():
+            return []
+        query = focus(query)
+        vector = self.embedder.embed_query(query)
+        n = min(self.candidates, len(self.index.chunks))
+        dense = self.collection.query(
+            query_embeddings=[vector.tolist()], n_results=n, where=where or None, include=["distances"]
+        )
+        dense_ids: list[str] = dense["ids"][0]
+        allowed = None if where is None else set(dense_ids) | self._matching(where)
+        lexical_ids = self._bm25(query, n, allowed)
+        sentence_ids = self._best_sentence(vector, n, allowed)
+        fused = reciprocal_rank_fusion([dense_ids, lexical_ids, sentence_ids], self.rrf_k)
+        best = sorted(fused, key=lambda i: fused[i], reverse=True)[:k]
+        sims = self.index.chunk_vectors[[self.index.row_of[i] for i in best]] @ vector
+        return [
+            Passage(self.index.by_id[i], fused[i], float(s), self.sentence_scores(i, vector))
+            for i, s in zip(best, sims, strict=True)
+        ]
+
+    def sentence_scores(self, chunk_id: str, vector: np.ndarray) -> tuple[float, ...]:
+        """Cosine similarity of each sentence of a chunk to the query vector."""
+        vectors = self.index.sentence_vectors.get(chunk_id)
+        return tuple(float(x) for x in vectors @ vector) if vectors is not None else ()
+
+    def _best_sentence(self, vector: np.ndarray, n: int, allowed: set[str] | None) -> list[str]:
+        # A long commitment can hold one sentence that answers the question; rank chunks by their best one.
+        if self.index.sentence_matrix.size == 0:
+            return []
+        sims = self.index.sentence_matrix @ vector
+        best: dict[str, float] = {}
+        for owner, sim in zip(self.index.sentence_owner, sims, strict=True):
+            if sim > best.get(owner, -1.0):
+                best[owner] = float(sim)
+        ids = sorted(best, key=lambda i: best[i], reverse=True)
+        if allowed is not None:
+            ids = [i for i in ids if i in allowed]
+        return ids[:n]
+
+    def _bm25(self, query: str, n: int, allowed: set[str] | None) -> list[str]:
+        tokens = tokenize(query)
+        if not tokens:
+            return []
+        scores = self.index.bm25.get_scores(tokens)
+        order = np.argsort(-scores)
+        ids = [self.index.chunks[j].id for j in order if scores[j] > 0]
+        if allowed is not None:
+            ids = [i for i in ids if i in allowed]
+        return ids[:n]
+
+    def _matching(self, where: dict[str, Any]) -> set[str]:
+        def ok(chunk: Chunk) -> bool:
+            return all(
+                getattr(chunk, key) == value for key, value in where.items() if not key.startswith("$")
+            )
+
+        return {c.id for c in self.index.chunks if ok(c)}
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        return [
+            Document(
+                page_content=p.chunk.text,
+                id=p.chunk.id,
+                metadata={
+                    **p.chunk.model_dump(exclude={"text", "sentences"}),
+                    "score": p.score,
+                    "similarity": p.similarity,
+                },
+            )
+            for p in self.search(query)
+        ]

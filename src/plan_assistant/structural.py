@@ -1,0 +1,136 @@
+"""Questions about the plan's structure, answered exactly from the outline rather than by similarity."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from plan_assistant.outline import DocumentOutline, KeyPriority, Outcome, Outline
+
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+}
+_OUTCOME_N = re.compile(
+    r"\boutcome\s*(?:number\s*)?(\d{1,2}|one|two|three|four|five|six|seven|eight|nine)\b", re.I
+)
+_N_OUTCOME = re.compile(r"\b(first|second|third|fourth|fifth)\s+outcome\b", re.I)
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+_LIST_WORDS = r"(?:list|what\s+are|what's|whats|name|show|give\s+me|tell\s+me|which\s+are|all)"
+_PRIORITIES = r"(?:key\s+)?priorit(?:y|ies)"
+_ASKS_PRIORITIES = re.compile(rf"{_PRIORITIES}|{_LIST_WORDS}.*\b(?:under|in|for|of)\b", re.I)
+_ASKS_OUTCOMES = re.compile(
+    rf"(?:{_LIST_WORDS}|how\s+many).{{0,30}}\boutcomes\b|\boutcomes\s+(?:are|of|in)\b|^\s*outcomes\??\s*$",
+    re.I,
+)
+_ALL_PRIORITIES = re.compile(
+    rf"(?:{_LIST_WORDS}|how\s+many).{{0,20}}\b(?:the\s+)?(?:key\s+)?priorities\b(?!.*\boutcome)", re.I
+)
+_COMMITS = re.compile(r"\b(?:commit(?:s|ments)?|promises?|pledges?|involve|include|cover|mean)\b", re.I)
+PRIORITY_TITLE_MATCH = 0.72
+
+
+@dataclass
+class StructuralAnswer:
+    """An exact answer from the outline: Markdown text plus the outcome/priorities it names."""
+
+    text: str
+    outcome: Outcome | None = None
+    priorities: list[KeyPriority] = field(default_factory=list)
+    document: DocumentOutline | None = None
+
+
+def _outcome_number(question: str) -> int | None:
+    if m := _OUTCOME_N.search(question):
+        word = m.group(1).lower()
+        return int(word) if word.isdigit() else _NUMBER_WORDS[word]
+    if m := _N_OUTCOME.search(question):
+        return _ORDINALS[m.group(1).lower()]
+    return None
+
+
+def _plan(outline: Outline) -> DocumentOutline | None:
+    return next((d for d in outline.documents if d.outcomes and d.current), None) or next(
+        (d for d in outline.documents if d.outcomes), None
+    )
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def find_priority(doc: DocumentOutline, question: str) -> tuple[Outcome, KeyPriority] | None:
+    """A priority whose title the question quotes (closely enough)."""
+    q = _norm(question)
+    best: tuple[float, Outcome, KeyPriority] | None = None
+    for outcome in doc.outcomes:
+        for priority in outcome.priorities:
+            title = _norm(priority.title)
+            if title and title in q:
+                return outcome, priority
+            matcher = SequenceMatcher(None, title, q)
+            blocks = sum(b.size for b in matcher.get_matching_blocks())
+            score = blocks / max(len(title), 1)
+            if best is None or score > best[0]:
+                best = (score, outcome, priority)
+    if best and best[0] >= PRIORITY_TITLE_MATCH and len(q) <= 2.2 * len(_norm(best[2].title)) + 40:
+        return best[1], best[2]
+    return None
+
+
+def answer_structural(question: str, outline: Outline) -> StructuralAnswer | None:
+    """Answer 'what are the outcomes', 'priorities under outcome 4', 'what does priority X commit to'."""
+    doc = _plan(outline)
+    if doc is None:
+        return None
+    number = _outcome_number(question)
+    if number is not None:
+        outcome = next((o for o in doc.outcomes if o.number == number), None)
+        if outcome is None:
+            numbers = ", ".join(str(o.number) for o in doc.outcomes)
+            return StructuralAnswer(
+                f"The {doc.title} has outcomes {numbers}; there is no outcome {number}.", document=doc
+            )
+        if _ASKS_PRIORITIES.search(question) or len(question.split()) <= 6:
+            return StructuralAnswer(_priorities_text(outcome), outcome, list(outcome.priorities), doc)
+        return None
+    if _ASKS_OUTCOMES.search(question):
+        lines = [f"The {doc.title} has {len(doc.outcomes)} outcomes:", ""]
+        lines += [f"{o.number}. {o.title}" for o in doc.outcomes]
+        return StructuralAnswer("\n".join(lines), document=doc)
+    if _ALL_PRIORITIES.search(question):
+        total = sum(len(o.priorities) for o in doc.outcomes)
+        lines = [f"The {doc.title} has {total} key priorities across {len(doc.outcomes)} outcomes:"]
+        for o in doc.outcomes:
+            lines += ["", f"**Outcome {o.number}: {o.title}**", *[f"- {p.title}" for p in o.priorities]]
+        return StructuralAnswer(
+            "\n".join(lines), document=doc, priorities=[p for o in doc.outcomes for p in o.priorities]
+        )
+    found = find_priority(doc, question)
+    if found is not None and (_COMMITS.search(question) or _norm(found[1].title) in _norm(question)):
+        outcome, priority = found
+        lines = [
+            f"Under Outcome {outcome.number} ({outcome.title}), the key priority "
+            f"“{priority.title}” commits to:",
+            "",
+            *[f"- {c}" for c in priority.commitments],
+        ]
+        return StructuralAnswer("\n".join(lines), outcome, [priority], doc)
+    return None
+
+
+def _priorities_text(outcome: Outcome) -> str:
+    lines = [
+        f"Outcome {outcome.number}, “{outcome.title}”, has {len(outcome.priorities)} key priorities:",
+        "",
+        *[f"{n}. {p.title}" for n, p in enumerate(outcome.priorities, start=1)],
+    ]
+    return "\n".join(lines)
