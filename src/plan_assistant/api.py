@@ -425,7 +425,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _rate_limited(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RateLimitExceeded)
-    response = JSONResponse(
+    response: Response = JSONResponse(
         {"detail": f"Too many requests: the limit is {exc.detail}. Please wait a moment and try again."},
         status_code=429,
     )

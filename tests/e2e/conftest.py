@@ -27,6 +27,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = ROOT / "tests" / "artifacts"
+FEEDBACK_TOKEN = "e2e-feedback-token"
 
 
 def free_port() -> int:
@@ -57,6 +58,7 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     data_dir = tmp_path_factory.mktemp("e2e-data")
     env = {**os.environ, "PLAN_ASSISTANT_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
     env["PLAN_ASSISTANT_RATE_LIMIT"] = "1000/minute"
+    env["PLAN_ASSISTANT_FEEDBACK_TOKEN"] = FEEDBACK_TOKEN
     subprocess.run(
         [sys.executable, "-m", "ingest"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=600
     )

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+
+from tests.e2e.conftest import FEEDBACK_TOKEN
 
 pytestmark = pytest.mark.browser
 
@@ -51,6 +56,14 @@ def test_a_resident_asks_and_sees_a_streamed_answer_with_a_source_labelled_by_ou
     sources.locator("summary").first.click()
     expect(sources.locator("details blockquote").first).to_be_visible()
     page.screenshot(path=str(artifacts / "chat-answer.png"), full_page=True)
+
+    page.locator("#chat").get_by_role("button", name="Like", exact=True).last.click()
+    expect(page.get_by_text("your feedback has been recorded")).to_be_visible()
+    export = httpx.get(
+        f"{server_url}/api/feedback/export", headers={"Authorization": f"Bearer {FEEDBACK_TOKEN}"}
+    )
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert [(row["rating"], row["source"]) for row in rows] == [("up", "ui")]
 
 
 def test_staff_browse_the_plan_from_outcome_to_priority_to_commitments(
