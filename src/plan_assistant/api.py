@@ -487,7 +487,7 @@ class RequestLogMiddleware:
                         status=status_code,
                         latency_ms=(perf_counter() - started) * 1000,
                         answer_status=fields.pop("answer_status", None),
-                        chunk_ids=fields.pop("chunk_ids", ()),
+                        chunk_ids=fields.pop("chunk_ids", None),
                         generator=fields.pop("generator", None),
                         question=fields.pop("question", None),
                         extra=fields,

@@ -43,7 +43,7 @@ def request_record(
     latency_ms: float,
     method: str = "",
     answer_status: str | None = None,
-    chunk_ids: Sequence[str] = (),
+    chunk_ids: Sequence[str] | None = None,
     generator: str | None = None,
     question: str | None = None,
     extra: Mapping[str, Any] | None = None,
@@ -58,7 +58,7 @@ def request_record(
     }
     if answer_status is not None:
         record["answer_status"] = answer_status
-    if chunk_ids:
+    if chunk_ids is not None:
         record["chunk_ids"] = list(chunk_ids)
     if generator is not None:
         record["generator"] = generator

@@ -255,7 +255,7 @@ def build_ui(assistant: AssistantLike, feedback: FeedbackStore, settings: Settin
                 status=200 if final else 503,
                 latency_ms=(perf_counter() - started) * 1000,
                 answer_status=final.status if final else None,
-                chunk_ids=[c.chunk_id for c in final.citations] if final else (),
+                chunk_ids=[c.chunk_id for c in final.citations] if final else None,
                 generator=generator_name,
                 question=question,
                 extra={"audience": audience},
