@@ -56,6 +56,7 @@ CSS = """
 .pa-outcome { background: #0b3d91; color: #ffffff; }
 .pa-priority { background: #e8eef8; color: #0b1f40; border: 1px solid #0b3d91; }
 .pa-document { font-size: 0.85em; color: inherit; }
+.pa-ref { font-weight: 600; }
 #pa-notice { border-left: 4px solid #0b3d91; padding-left: 0.75em; }
 .pa-visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 """
@@ -64,9 +65,9 @@ CSS = """
 # ---------------------------------------------------------------- pure rendering helpers
 
 
-def citation_html(citation: Citation) -> str:
-    """One source: outcome and priority as labels, the document name, the quote behind a summary."""
-    labels = []
+def citation_html(citation: Citation, number: int | None = None) -> str:
+    """One source: its number, outcome and priority as labels, the document name, the quote behind a summary."""
+    labels = [f'<span class="pa-ref">[{number}]</span> '] if number is not None else []
     if citation.outcome is not None:
         title = f": {citation.outcome_title}" if citation.outcome_title else ""
         labels.append(
@@ -91,7 +92,8 @@ def sources_html(citations: Sequence[Citation]) -> str:
     """The sources block shown under an answer (empty when there are none)."""
     if not citations:
         return ""
-    items = "".join(citation_html(c) for c in citations)
+    # Numbered like the [1], [2] markers the answer text carries.
+    items = "".join(citation_html(c, n) for n, c in enumerate(citations, start=1))
     return f"\n\n{SOURCES_MARKER}<h4>Sources in the plan</h4>{items}</div>"
 
 
