@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from threading import Lock
 
 import numpy as np
 import numpy.typing as npt
@@ -52,6 +54,36 @@ class Screening:
     injection: bool = False
 
 
+EMBED_CACHE_SIZE = 4096
+"""Texts whose embeddings the guard remembers: examples shared by router and classifier, repeated questions."""
+
+
+def _memoised(embed: Embed, size: int = EMBED_CACHE_SIZE) -> Embed:
+    """Wrap an embed function so each distinct text is embedded once (thread-safe, least recently used)."""
+    cache: OrderedDict[str, npt.NDArray[np.floating]] = OrderedDict()
+    lock = Lock()
+
+    def cached(texts: Sequence[str]) -> npt.NDArray[np.floating]:
+        texts = list(texts)
+        if not texts:
+            return np.asarray(embed(texts), dtype=np.float32)
+        unique = list(dict.fromkeys(texts))
+        with lock:
+            known = {text: cache[text] for text in unique if text in cache}
+        missing = [text for text in unique if text not in known]
+        if missing:
+            known.update(zip(missing, np.asarray(embed(missing), dtype=np.float32), strict=True))
+        with lock:
+            for text in unique:
+                cache[text] = known[text]
+                cache.move_to_end(text)
+            while len(cache) > size:
+                cache.popitem(last=False)
+        return np.stack([known[text] for text in texts])
+
+    return cached
+
+
 def _substantive(text: str) -> bool:
     return len(_SUBSTANCE.findall(text)) >= MIN_SUBSTANTIVE_WORDS
 
@@ -70,6 +102,7 @@ class Guard:
 
     def __init__(self, settings: Settings, embed: Embed) -> None:
         self.settings = settings
+        embed = _memoised(embed)
         self._router = Router(embed)
         self._classifier = InjectionClassifier(embed)
         self._signposts = "\n".join((*replies.signpost_urls(settings), *replies.CRISIS_NUMBERS))

@@ -14,7 +14,7 @@ from plan_assistant.guardrails.normalise import is_question_like, split_sentence
 
 Embed = Callable[[Sequence[str]], npt.NDArray[np.floating]]
 
-INJECTION_SIMILARITY = 0.62
+INJECTION_SIMILARITY = 0.36
 """A sentence this close (cosine) to a known injection may be one..."""
 INJECTION_MARGIN = 0.08
 """...if it is also this much closer to the injections than to any benign phrasing."""
@@ -44,7 +44,8 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     ),
     re.compile(
         r"\b(?:reveal|show|print|display|output|repeat|dump|leak|share|tell\s+me|give\s+me|what\s+(?:is|are|was|were))"
-        r"\s+(?:me\s+)?(?:your|the)\s+(?:full\s+|exact\s+|entire\s+|original\s+|initial\s+|hidden\s+|secret\s+)*"
+        r"\s+(?:me\s+)?(?:your\s+(?:full\s+|exact\s+|entire\s+|original\s+|initial\s+|hidden\s+|secret\s+)*|"
+        r"the\s+(?:full\s+|exact\s+|entire\s+)*(?:original\s+|initial\s+|hidden\s+|secret\s+|system\s+)+)"
         r"(?:system\s+prompt|system\s+message|prompt|instructions|initial\s+prompt|hidden\s+instructions|"
         r"developer\s+(?:message|instructions)|configuration|guidelines|rules)\b",
         _I,

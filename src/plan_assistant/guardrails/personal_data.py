@@ -199,7 +199,7 @@ _NAME_RELATION = re.compile(
     rf",?\s+({_NAME_RUN})"
 )
 _NAME_SIGNOFF = re.compile(
-    r"(?:^|\n|[.!]\s)\s*(?i:kind\s+regards|best\s+regards|warm\s+regards|regards|best\s+wishes|"
+    r"(?:^|\n|[.!?]\s)\s*(?i:kind\s+regards|best\s+regards|warm\s+regards|regards|best\s+wishes|"
     r"many\s+thanks|thanks|thank\s+you|yours\s+sincerely|yours\s+faithfully|yours|sincerely|cheers|"
     rf"from)\s*[,\n-]?\s*({_NAME_RUN})\s*[.!]?\s*$"
 )
