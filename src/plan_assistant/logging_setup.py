@@ -4,35 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from plan_assistant.guardrails.personal_data import redact
+
 REQUEST_LOGGER = "plan_assistant.requests"
-
-try:  # The guardrails package owns personal-data redaction.
-    from plan_assistant.guardrails.personal_data import redact as _guardrails_redact
-except ImportError:  # pragma: no cover - only while the guardrails issue is open
-    _guardrails_redact = None  # type: ignore[assignment]
-
-# TODO(guardrails issue): drop this fallback once plan_assistant.guardrails.personal_data is committed.
-# Until then, mask the obvious identifiers so that nothing personal reaches a log or the feedback store.
-_FALLBACK_PATTERNS = (
-    re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # e-mail addresses
-    re.compile(r"(?:\+44\s?|\b0)(?:\d[\s-]?){9,10}\b"),  # UK phone numbers
-    re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE),  # postcodes
-)
 
 
 def redact_text(text: str) -> str:
-    """Return ``text`` with personal data (names of people, e-mails, phone numbers, addresses) masked."""
-    if _guardrails_redact is not None:
-        return _guardrails_redact(text).text
-    for pattern in _FALLBACK_PATTERNS:
-        text = pattern.sub("[redacted]", text)
-    return text
+    """Return ``text`` with personal data (names, e-mails, phone numbers, addresses...) masked."""
+    return redact(text).text
 
 
 def request_record(

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -99,11 +98,6 @@ def parse_sse(lines: Iterable[str]) -> list[tuple[str, Any]]:
     return events
 
 
-def real_chain_available() -> bool:
-    """Whether the real assistant factory and the ingest CLI exist yet."""
-    return find_spec("plan_assistant.factory") is not None and (ROOT / "ingest" / "__main__.py").exists()
-
-
 def build_index(data_dir: Path, extra_env: dict[str, str] | None = None) -> None:
     """Build the real index from the corpus into ``data_dir`` with ``python -m ingest``."""
     env = {**os.environ, "PLAN_ASSISTANT_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", **(extra_env or {})}
@@ -118,9 +112,8 @@ _ASSISTANTS: dict[str, Any] = {}
 def real_assistant(data_dir: Path) -> Any:
     """The real chain (extractive generator) over a fresh index in ``data_dir``, built once per process."""
     if "real" not in _ASSISTANTS:
-        from plan_assistant.factory import build_assistant
-
         from plan_assistant.config import Settings
+        from plan_assistant.factory import build_assistant
 
         build_index(data_dir)
         _ASSISTANTS["real"] = build_assistant(Settings(data_dir=data_dir, generator="extractive"))
@@ -128,7 +121,5 @@ def real_assistant(data_dir: Path) -> Any:
 
 
 def assistant_under_test(data_dir: Path) -> Any:
-    """The real chain over a fresh index in ``data_dir``; a scripted fake until the chain is committed."""
-    if real_chain_available():
-        return real_assistant(data_dir)
-    return FakeAssistant()  # TODO: remove once plan_assistant.factory is committed
+    """The real chain (extractive generator) over a fresh index in ``data_dir``."""
+    return real_assistant(data_dir)
