@@ -153,9 +153,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the eval from the command line."""
     args = _parser().parse_args(argv)
-    from plan_assistant.factory import build_assistant
-
     from plan_assistant.config import Settings
+    from plan_assistant.factory import build_assistant
 
     settings = Settings(generator=args.generator) if args.generator else Settings()
     items = spread(load_dataset(), args.limit)

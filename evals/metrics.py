@@ -256,7 +256,9 @@ def check_failures(check: Check, answer: str, status: str) -> list[str]:
     failures += [f"missing {f!r}" for f in check.must_include if not states(answer, f)]
     if check.must_include_any and not any(states(answer, f) for f in check.must_include_any):
         failures.append(f"none of {check.must_include_any}")
-    failures += [f"contains {f!r}" for f in check.must_not_include if states(answer, f)]
+    # Forbidden strings are matched as written (case aside): squashing hyphens would turn "sk-" into "sk",
+    # which every answer mentioning "skills" contains.
+    failures += [f"contains {f!r}" for f in check.must_not_include if f.casefold() in answer.casefold()]
     return failures
 
 

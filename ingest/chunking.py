@@ -105,7 +105,29 @@ def chunk_document(
 ) -> list[ChunkDraft]:
     """Split every part of a parsed document into chunks with their place in the plan."""
     drafts: list[ChunkDraft] = []
+    headings = {o.number: o for o in parsed.outcomes}
     for part in parsed.parts:
+        # Outcome and priority titles are chunks of their own: outline answers cite them in the plan's words.
+        outcome = headings.pop(part.outcome, None) if part.outcome is not None else None
+        if outcome is not None and outcome.heading is not None:
+            title_part = Part("outcome", (f"Outcome {outcome.number}",), [], outcome.number, outcome.title)
+            drafts.append(
+                _draft(
+                    doc,
+                    title_part,
+                    [outcome.heading.mapped],
+                    source,
+                    title_part.path[0],
+                    len(drafts),
+                    page_at,
+                )
+            )
+        if part.heading is not None:
+            drafts.append(
+                _draft(
+                    doc, part, [part.heading.mapped], source, "Key priority", len(drafts), page_at, "priority"
+                )
+            )
         prefix = _prefix(part)
         for group in _groups(part, count_tokens, target_tokens):
             sentences = [s for block in group for s in split_sentences(block.mapped)]
@@ -122,6 +144,7 @@ def _draft(
     prefix: str,
     position: int,
     page_at: Callable[[int], int | None] | None,
+    kind: str | None = None,
 ) -> ChunkDraft:
     text = " ".join(s.text for s in window)
     start = min(s.span()[0] for s in window)
@@ -144,7 +167,7 @@ def _draft(
         start=start,
         end=end,
         content_hash=hashlib.sha256(embed_text.encode()).hexdigest(),
-        kind="commitment" if part.kind == "priority" else "section",
+        kind=kind or {"priority": "commitment", "outcome": "outcome"}.get(part.kind, "section"),  # type: ignore[arg-type]
         sentences=[Sentence(text=s.text, quote=quote_of(s, source)) for s in window],
     )
     return ChunkDraft(chunk, embed_text)

@@ -22,7 +22,7 @@ from plan_assistant.embeddings import Embedder
 from plan_assistant.outline import DocumentOutline, KeyPriority, Outcome, Outline, Section
 from plan_assistant.store import chunk_metadata, make_client, sentences_collection_name
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class IngestError(Exception):
@@ -107,6 +107,7 @@ def build_outline(prepared: list[PreparedDocument]) -> Outline:
             Outcome(
                 number=o.number,
                 title=o.title,
+                chunk_ids=by_section.get(f"Outcome {o.number}", []),
                 priorities=[
                     KeyPriority(
                         title=p.priority or "",

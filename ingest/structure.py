@@ -49,6 +49,7 @@ class Part:
     outcome: int | None = None
     outcome_title: str | None = None
     priority: str | None = None
+    heading: Block | None = None  # the priority's title line, when the part is a key priority
 
 
 @dataclass
@@ -58,6 +59,7 @@ class ParsedOutcome:
     number: int
     title: str
     priorities: list[Part] = field(default_factory=list)
+    heading: Block | None = None  # the outcome's title line
 
 
 @dataclass
@@ -125,6 +127,7 @@ class _Group:
     number: int
     title: str
     heading_at: int  # index of the first heading block
+    title_at: int  # index of the block holding the title
     body: tuple[int, int]  # block indices after the 'Key Priorities' marker, up to the next heading
 
 
@@ -146,7 +149,7 @@ def _find_groups(blocks: list[Block]) -> list[_Group]:
         if number is None:  # "headings sometimes missing their 'Outcome N' label": count on
             number = previous_number + 1
         previous_number = number
-        groups.append(_Group(number, title_of(title), heading_at, (i + 1, i + 1)))
+        groups.append(_Group(number, title_of(title), heading_at, i - 1, (i + 1, i + 1)))
     for k, group in enumerate(groups):
         end = groups[k + 1].heading_at if k + 1 < len(groups) else len(blocks)
         group.body = (group.body[0], end)
@@ -194,7 +197,7 @@ def parse_plan(source: str, document_title: str) -> ParsedDocument | None:
 
     tail: list[Block] = []
     for k, group in enumerate(detailed):
-        outcome = ParsedOutcome(group.number, group.title)
+        outcome = ParsedOutcome(group.number, group.title, heading=blocks[group.title_at])
         outcomes.append(outcome)
         expected = list(summary.get(group.number, []))
         current: Part | None = None

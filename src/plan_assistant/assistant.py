@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from collections.abc import Iterator, Sequence
@@ -28,6 +29,40 @@ _FOLLOW_UP = re.compile(
     re.I,
 )
 NOT_FOUND_LEAD = "The Business Plan doesn't cover that."
+# A question asking for a quantity is only answered by a sentence that states one.
+# Each kind of figure a question can ask for, and what an answer must state to give one.
+_FIGURE_ASKS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (
+        re.compile(r"\b(?:what|which)\s+(?:percentage|proportion|share)\b|\bhow\s+many\s+per\s*cent", re.I),
+        re.compile(r"\d\s*%|\bper\s*cent\b", re.I),
+    ),
+    (
+        re.compile(
+            r"\bhow\s+much\b.*\b(?:cost|save|saving|spend|spent|budget|money|fund|funding|worth|pay)|"
+            r"\b(?:total|annual)\s+(?:budget|cost|spend)|\bhow\s+much\s+(?:money|funding)",
+            re.I,
+        ),
+        re.compile(r"£\s?\d", re.I),
+    ),
+    (
+        re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:number|amount)\b|\bhow\s+(?:big|large)\b", re.I),
+        re.compile(
+            r"£\s?\d|\b(?!(?:19|20)\d\d\b)\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|"
+            r"eleven|twelve|fifteen|twenty|hundred|thousand|million|billion|half|quarter|dozen)\b",
+            re.I,
+        ),
+    ),
+)
+_MARKERS = re.compile(r"\s?\[\d+\]")
+
+
+def states_asked_figure(question: str, answer: str) -> bool:
+    """False when the question asks for a figure (a count, a sum, a percentage) the answer does not give."""
+    text = _MARKERS.sub("", answer)
+    for asks, gives in _FIGURE_ASKS:
+        if asks.search(question):
+            return bool(gives.search(text))
+    return True
 
 
 @dataclass
@@ -201,18 +236,10 @@ class Assistant:
         return list(state.screening.notices) if state.screening else []
 
     def _compose_structural(self, state: _State, found: StructuralAnswer) -> Iterator[str | Answer]:
-        citations: list[Citation] = []
-        doc = found.document
         by_id = self.retriever.index.by_id
-        for priority in found.priorities:
-            chunk = next((by_id[c] for c in priority.chunk_ids if c in by_id), None)
-            if chunk is not None:
-                citations.append(self._citation(chunk, quote=priority.title))
-        if not citations and doc is not None:
-            for outcome in [found.outcome] if found.outcome else doc.outcomes:
-                chunk = next((by_id[c] for p in outcome.priorities for c in p.chunk_ids if c in by_id), None)
-                if chunk is not None:
-                    citations.append(self._citation(chunk, quote=outcome.title))
+        citations = [
+            self._citation(by_id[c], quote=by_id[c].quote) for c in _title_chunks(found) if c in by_id
+        ]
         text = "\n\n".join([*self._notices(state), found.text])
         yield text
         yield self._answer(state, text, "answered", citations, route="outline")
@@ -220,20 +247,31 @@ class Assistant:
     def _compose_passages(self, state: _State) -> Iterator[str | Answer]:
         t = time.perf_counter()
         passages = state.passages
-        lead = self._lead(state)
-        yield lead
-        parts: list[str] = [lead]
         used: dict[str, list[int]] = {}
         removed: list[str] = []
         order: list[str] = []
-        body = self._grounded_lines(state, self.generator, passages, used, removed, order)
-        kept = list(body)
-        if not kept and self.generator.name != self._fallback.name:
-            kept = list(self._grounded_lines(state, self._fallback, passages, used, removed, order))
-        if not kept:
+        lines = self._grounded_lines(state, self.generator, passages, used, removed, order)
+        first = next(lines, None)
+        if first is None and self.generator.name != self._fallback.name:
+            lines = self._grounded_lines(state, self._fallback, passages, used, removed, order)
+            first = next(lines, None)
+        if first is None:
             yield from self._not_found(state)
             return
-        for line in kept:
+        body: Iterator[str] = itertools.chain([first], lines)
+        if not states_asked_figure(state.standalone, "x"):
+            # Hold the lines back: only an answer that states a figure answers "how many".
+            held = list(body)
+            if not states_asked_figure(state.standalone, " ".join(held)):
+                yield from self._not_found(state)
+                return
+            body = iter(held)
+        # Nothing is shown until a first supported sentence exists, so a refusal never follows a lead line,
+        # and the lead names where that first cited sentence sits.
+        lead = self._lead(state, next(p.chunk for p in passages if p.chunk.id == order[0]))
+        yield lead
+        parts: list[str] = [lead]
+        for line in body:
             yield line
             parts.append(line)
         citations = []
@@ -296,9 +334,8 @@ class Assistant:
             kept.append(f"{sentence} [{order.index(chunk_id) + 1}]")
         return f"{marker}{' '.join(kept)}" if kept else ""
 
-    def _lead(self, state: _State) -> str:
+    def _lead(self, state: _State, top: Chunk) -> str:
         notices = self._notices(state)
-        top = state.passages[0].chunk
         where = _where(top)
         premise = self._premise_note(state)
         if state.audience == "adviser":
@@ -319,7 +356,8 @@ class Assistant:
         missing = sorted(f for f in asked if f not in have)
         if not missing or not have:
             return []
-        return [f"The plan does not mention {', '.join(missing)}. This is what it does say:"]
+        # The figure is not repeated: a council answer should not echo a number it cannot stand behind.
+        return ["The plan doesn't give the figure or date in your question. This is what it does say:"]
 
     def _reference(self, citations: list[Citation]) -> str:
         refs = []
@@ -360,6 +398,21 @@ class Assistant:
             route=route,
             notices=list(screening.notices) if screening else [],
         )
+
+
+def _title_chunks(found: StructuralAnswer) -> list[str]:
+    """The title chunks an outline answer rests on: its outcome's, then each priority's (or every outcome's)."""
+    ids: list[str] = []
+    outcomes = (
+        [found.outcome]
+        if found.outcome
+        else ([] if found.priorities else found.document.outcomes if found.document else [])
+    )
+    for outcome in outcomes:
+        ids += outcome.chunk_ids[:1]
+    for priority in found.priorities:
+        ids += priority.chunk_ids[:1]
+    return ids
 
 
 def _where(chunk: Chunk) -> str:

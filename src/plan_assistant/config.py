@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     )
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     min_relevance: float = Field(
-        0.42, description="Best passage cosine similarity below which the answer is not_found."
+        0.32, description="Best passage or sentence cosine similarity below which the answer is not_found."
     )
     query_cache_size: int = Field(1024, ge=0, description="LRU cache size for query embeddings.")
 

@@ -22,6 +22,7 @@ class Outcome(BaseModel):
     number: int
     title: str
     priorities: list[KeyPriority] = Field(default_factory=list)
+    chunk_ids: list[str] = Field(default_factory=list)
 
 
 class Section(BaseModel):

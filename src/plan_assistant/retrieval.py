@@ -37,6 +37,9 @@ def tokenize(text: str) -> list[str]:
     return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in _STOP]
 
 
+# Outcome and priority title chunks serve outline answers; passages for answers come from the text.
+SEARCHABLE_KINDS = ("commitment", "section")
+
 _STOP = frozenset(
     [
         "a",
@@ -135,6 +138,7 @@ class IndexSnapshot:
     row_of: dict[str, int]
     sentence_vectors: dict[str, np.ndarray]  # chunk id -> (n_sentences, dim)
     bm25: bm25s.BM25
+    bm25_ids: list[str]  # chunk id of each BM25 document (the searchable chunks)
     documents: int
     sentence_matrix: np.ndarray  # every sentence vector, stacked
     sentence_owner: list[str]  # chunk id of each row of sentence_matrix
@@ -159,16 +163,19 @@ class IndexSnapshot:
         sentence_vectors = {
             cid: np.stack([v for _, v in sorted(rows, key=lambda r: r[0])]) for cid, rows in grouped.items()
         }
+        searchable = [c for c in chunks if c.kind in SEARCHABLE_KINDS]
+        searchable_ids = {c.id for c in searchable}
         bm25 = bm25s.BM25()
-        if chunks:
-            bm25.index([tokenize(embed_text(c)) for c in chunks], show_progress=False)
+        if searchable:
+            bm25.index([tokenize(embed_text(c)) for c in searchable], show_progress=False)
         return cls(
             chunks=chunks,
             by_id={c.id: c for c in chunks},
             chunk_vectors=vectors,
             row_of={c.id: n for n, c in enumerate(chunks)},
-            sentence_vectors=sentence_vectors,
+            sentence_vectors={k: v for k, v in sentence_vectors.items() if k in searchable_ids},
             bm25=bm25,
+            bm25_ids=[c.id for c in searchable],
             documents=len({c.document_id for c in chunks}),
             sentence_matrix=np.concatenate(list(sentence_vectors.values()))
             if sentence_vectors
@@ -197,8 +204,12 @@ class HybridRetriever(BaseRetriever):
         query = focus(query)
         vector = self.embedder.embed_query(query)
         n = min(self.candidates, len(self.index.chunks))
+        searchable: dict[str, Any] = {"kind": {"$in": list(SEARCHABLE_KINDS)}}
         dense = self.collection.query(
-            query_embeddings=[vector.tolist()], n_results=n, where=where or None, include=["distances"]
+            query_embeddings=[vector.tolist()],
+            n_results=n,
+            where={"$and": [searchable, where]} if where else searchable,
+            include=["distances"],
         )
         dense_ids: list[str] = dense["ids"][0]
         allowed = None if where is None else set(dense_ids) | self._matching(where)
@@ -237,7 +248,7 @@ class HybridRetriever(BaseRetriever):
             return []
         scores = self.index.bm25.get_scores(tokens)
         order = np.argsort(-scores)
-        ids = [self.index.chunks[j].id for j in order if scores[j] > 0]
+        ids = [self.index.bm25_ids[j] for j in order if scores[j] > 0]
         if allowed is not None:
             ids = [i for i in ids if i in allowed]
         return ids[:n]

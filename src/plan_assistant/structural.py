@@ -103,12 +103,11 @@ def answer_structural(question: str, outline: Outline) -> StructuralAnswer | Non
             return StructuralAnswer(_priorities_text(outcome), outcome, list(outcome.priorities), doc)
         return None
     if _ASKS_OUTCOMES.search(question):
-        lines = [f"The {doc.title} has {len(doc.outcomes)} outcomes:", ""]
+        lines = [f"The outcomes of the {doc.title} are:", ""]
         lines += [f"{o.number}. {o.title}" for o in doc.outcomes]
         return StructuralAnswer("\n".join(lines), document=doc)
     if _ALL_PRIORITIES.search(question):
-        total = sum(len(o.priorities) for o in doc.outcomes)
-        lines = [f"The {doc.title} has {total} key priorities across {len(doc.outcomes)} outcomes:"]
+        lines = [f"The key priorities of the {doc.title}, outcome by outcome:"]
         for o in doc.outcomes:
             lines += ["", f"**Outcome {o.number}: {o.title}**", *[f"- {p.title}" for p in o.priorities]]
         return StructuralAnswer(
@@ -129,7 +128,7 @@ def answer_structural(question: str, outline: Outline) -> StructuralAnswer | Non
 
 def _priorities_text(outcome: Outcome) -> str:
     lines = [
-        f"Outcome {outcome.number}, “{outcome.title}”, has {len(outcome.priorities)} key priorities:",
+        f"The key priorities under Outcome {outcome.number}, “{outcome.title}”, are:",
         "",
         *[f"{n}. {p.title}" for n, p in enumerate(outcome.priorities, start=1)],
     ]
