@@ -1,0 +1,65 @@
+# plan-assistant: every target does its own set-up. `make run` serves; `make test` runs everything CI runs.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: install install-llm browser-deps index run test test-fast lint eval bench schemathesis test-llm clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# torch first and pinned: an unpinned torch pulls a multi-GB CUDA build.
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the project with its dev extras
+
+install-llm: $(STAMP) ## the optional local LLM (llama-cpp-python builds from source: ~5-7 min)
+	$(PY) -m pip install -e ".[dev,local-llm]"
+
+browser-deps: ## Debian's chromium for the browser test (needs root or sudo; skipped where unavailable)
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "browser-deps: cannot install chromium here; the browser test will be skipped"; fi
+
+data/outline.json: | $(STAMP)
+	$(PY) -m ingest
+
+index: $(STAMP) ## build or update the index from corpus/
+	$(PY) -m ingest
+
+run: $(STAMP) data/outline.json ## set up, build the index if missing, serve on http://127.0.0.1:7860
+	$(PY) app.py
+
+test: $(STAMP) browser-deps data/outline.json ## the whole suite, then the eval gate
+	$(PY) -m pytest
+	$(PY) -m evals --check --no-baselines
+
+test-fast: $(STAMP) ## unit tests only
+	$(PY) -m pytest tests/unit -q
+
+lint: $(STAMP) ## ruff check, ruff format --check, mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+eval: $(STAMP) data/outline.json ## the grounding eval with baselines; fails when a threshold is missed
+	$(PY) -m evals --check
+
+bench: $(STAMP) ## latency, throughput, ingest, cold start, memory -> evals/reports/bench.json
+	$(PY) -m evals.bench
+
+schemathesis: $(STAMP) ## OpenAPI fuzz: no 500, no schema violation (also part of make test)
+	$(PY) -m pytest -q tests/integration/test_api_fuzz.py
+
+test-llm: install-llm ## the opt-in local model tests
+	$(PY) -m pytest -m llm -q
+
+clean:
+	rm -rf data .pytest_cache .ruff_cache .mypy_cache
