@@ -206,7 +206,13 @@ def parse_plan(source: str, document_title: str) -> ParsedDocument | None:
             title = _match_priority(block, expected) if expected else _unlisted_priority(block, body, j)
             if title is not None:
                 current = Part(
-                    "priority", (f"Outcome {group.number}", title), [], group.number, group.title, title
+                    "priority",
+                    (f"Outcome {group.number}", title),
+                    [],
+                    group.number,
+                    group.title,
+                    title,
+                    heading=block,
                 )
                 outcome.priorities.append(current)
                 parts.append(current)
