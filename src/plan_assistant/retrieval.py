@@ -160,11 +160,14 @@ class IndexSnapshot:
             grouped.setdefault(str(meta["chunk_id"]), []).append(
                 (int(meta["n"]), np.asarray(vec, dtype=np.float32))
             )
-        sentence_vectors = {
-            cid: np.stack([v for _, v in sorted(rows, key=lambda r: r[0])]) for cid, rows in grouped.items()
-        }
         searchable = [c for c in chunks if c.kind in SEARCHABLE_KINDS]
         searchable_ids = {c.id for c in searchable}
+        # Title chunks (outcome, priority) serve outline answers only: keep them out of sentence ranking too.
+        sentence_vectors = {
+            cid: np.stack([v for _, v in sorted(rows, key=lambda r: r[0])])
+            for cid, rows in grouped.items()
+            if cid in searchable_ids
+        }
         bm25 = bm25s.BM25()
         if searchable:
             bm25.index([tokenize(embed_text(c)) for c in searchable], show_progress=False)
@@ -173,7 +176,7 @@ class IndexSnapshot:
             by_id={c.id: c for c in chunks},
             chunk_vectors=vectors,
             row_of={c.id: n for n, c in enumerate(chunks)},
-            sentence_vectors={k: v for k, v in sentence_vectors.items() if k in searchable_ids},
+            sentence_vectors=sentence_vectors,
             bm25=bm25,
             bm25_ids=[c.id for c in searchable],
             documents=len({c.document_id for c in chunks}),
