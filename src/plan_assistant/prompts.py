@@ -53,7 +53,7 @@ _STYLES: dict[Audience, str] = {
 
 # Anything that could open or close one of our delimiters inside untrusted text.
 _TAG = re.compile(r"<(/?)\s*(passage|question)\b", re.IGNORECASE)
-_FILLER_PER_PASSAGE = 120  # characters of tag and attributes around each passage's text
+_FILLER_PER_PASSAGE = 300  # characters of tag and attributes (outcome titles are long) per passage
 
 
 def system_prompt(audience: Audience) -> str:
