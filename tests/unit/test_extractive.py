@@ -1,0 +1,102 @@
+"""The extractive generator: which sentences it picks, and how it lays them out."""
+
+from __future__ import annotations
+
+import pytest
+
+from plan_assistant.config import Settings
+from plan_assistant.generators.extractive import (
+    MAX_SENTENCES,
+    SENTENCE_FLOOR,
+    ExtractiveGenerator,
+    from_settings,
+    select_sentences,
+)
+from tests.fakes import make_chunk, make_passage
+
+# Ten distinct sentences, no two sharing most of their words.
+DISTINCT = [
+    "Ensure flood prevention remains a focus for the protection of communities.",
+    "Work with our partners towards making Somerset a Carbon Neutral County by 2030.",
+    "Promote active travel to improve health, quality of life and the environment.",
+    "Develop a food strategy to address reliance on foodbanks.",
+    "Launch an Accessible Apprenticeship programme with Mencap.",
+    "Work to address areas of digital poverty so nobody is left behind.",
+    "Publish a quarterly performance report.",
+    "Support our staff health and wellbeing to enhance productivity.",
+    "Prepare for an April 2023 Vesting Day.",
+    "Address fuel poverty and access to energy efficiency initiatives.",
+]
+
+
+def _one_passage(scores: list[float], sentences: list[str] | None = None):  # type: ignore[no-untyped-def]
+    sentences = sentences or DISTINCT[: len(scores)]
+    return [make_passage(make_chunk("c1", sentences, outcome=2, priority="P"), scores)]
+
+
+def test_the_most_relevant_sentence_comes_first() -> None:
+    picks = select_sentences(_one_passage([0.40, 0.70, 0.35]), "resident")
+    assert picks[0].sentence == 1
+
+
+@pytest.mark.parametrize("audience", ["resident", "staff", "adviser"])
+def test_no_audience_gets_more_sentences_than_its_maximum(audience: str) -> None:
+    picks = select_sentences(_one_passage([0.6] * len(DISTINCT)), audience)  # type: ignore[arg-type]
+    assert len(picks) == MAX_SENTENCES[audience]
+
+
+def test_residents_get_a_shorter_answer_than_staff() -> None:
+    assert MAX_SENTENCES["resident"] < MAX_SENTENCES["staff"]
+    assert 2 <= MAX_SENTENCES["adviser"] <= 4
+
+
+def test_near_duplicate_sentences_are_kept_once() -> None:
+    twin = "Work with our partners towards making Somerset a Carbon Neutral County by 2030."
+    near_twin = "Work with partners towards making Somerset a Carbon Neutral County by 2030."
+    passages = [
+        make_passage(make_chunk("a", [twin, DISTINCT[0]], outcome=2, priority="P"), [0.8, 0.75]),
+        make_passage(make_chunk("b", [near_twin], outcome=5, priority="Q"), [0.79]),
+    ]
+    picks = select_sentences(passages, "staff")
+    texts = [passages[p.passage].chunk.sentences[p.sentence].text for p in picks]
+    assert texts == [twin, DISTINCT[0]]
+
+
+def test_sentences_far_below_the_best_are_dropped_for_residents() -> None:
+    picks = select_sentences(_one_passage([0.80, 0.40, 0.30]), "resident")
+    assert [p.sentence for p in picks] == [0]
+
+
+def test_an_adviser_gets_at_least_two_bullets_when_a_second_sentence_clears_the_floor() -> None:
+    picks = select_sentences(_one_passage([0.80, 0.40, 0.30]), "adviser")
+    assert [p.sentence for p in picks] == [0, 1]
+
+
+def test_sentences_below_the_floor_are_never_used() -> None:
+    assert select_sentences(_one_passage([SENTENCE_FLOOR - 0.05] * 3), "adviser") == []
+
+
+def test_no_passages_means_no_sentences() -> None:
+    assert select_sentences([], "staff") == []
+
+
+def test_a_single_sentence_is_written_as_a_plain_line_in_the_documents_words() -> None:
+    passages = _one_passage([0.8, 0.1])
+    assert list(ExtractiveGenerator().generate("q", passages, "resident")) == [DISTINCT[0] + "\n"]
+
+
+def test_several_sentences_are_written_as_a_list() -> None:
+    passages = _one_passage([0.8, 0.78, 0.1])
+    lines = list(ExtractiveGenerator().generate("q", passages, "staff"))
+    assert lines == [f"- {DISTINCT[0]}\n", f"- {DISTINCT[1]}\n"]
+
+
+def test_an_adviser_always_gets_bullets() -> None:
+    passages = _one_passage([0.8, 0.1])
+    assert list(ExtractiveGenerator().generate("q", passages, "adviser")) == [f"- {DISTINCT[0]}\n"]
+
+
+def test_the_registry_factory_builds_the_extractive_generator() -> None:
+    generator = from_settings(Settings())
+    assert isinstance(generator, ExtractiveGenerator)
+    assert generator.name == "extractive"

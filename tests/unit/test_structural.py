@@ -1,0 +1,136 @@
+"""Structural questions answered exactly from the outline: outcomes, priorities, commitments."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from plan_assistant.outline import DocumentOutline, KeyPriority, Outcome, Outline
+from plan_assistant.structural import answer_structural, find_priority
+
+EXPECTED = json.loads((Path(__file__).parents[1] / "data" / "expected_outline.json").read_text())
+CLIMATE = "Work with people to build a climate resilient Somerset"
+CLIMATE_COMMITMENTS = [
+    "To decarbonise Local Authorities, the wider public sector estates and reduce our carbon footprint.",
+    "Work with our partners towards making Somerset a Carbon Neutral County by 2030.",
+    "Promote active travel to improve health, quality of life and the environment.",
+]
+
+
+@pytest.fixture
+def outline() -> Outline:
+    """The plan's real outline (titles from tests/data), with the climate priority's commitments."""
+    outcomes = []
+    for o in EXPECTED["outcomes"]:
+        priorities = [
+            KeyPriority(
+                title=p,
+                commitments=CLIMATE_COMMITMENTS if p == CLIMATE else [],
+                chunk_ids=[f"p-{o['number']}-{n}"],
+            )
+            for n, p in enumerate(o["priorities"], start=1)
+        ]
+        outcomes.append(
+            Outcome(
+                number=o["number"], title=o["title"], priorities=priorities, chunk_ids=[f"o-{o['number']}"]
+            )
+        )
+    return Outline(
+        documents=[
+            DocumentOutline(
+                id=EXPECTED["document_id"], title="Business Plan 2021-2023", kind="plan", outcomes=outcomes
+            )
+        ]
+    )
+
+
+def _positions(text: str, titles: list[str]) -> list[int]:
+    return [text.index(t) for t in titles]
+
+
+def test_what_are_the_outcomes_lists_all_five_in_the_plans_order(outline: Outline) -> None:
+    found = answer_structural("What are the outcomes of the plan?", outline)
+    assert found is not None
+    titles = [o["title"] for o in EXPECTED["outcomes"]]
+    positions = _positions(found.text, titles)
+    assert positions == sorted(positions)
+    for o in EXPECTED["outcomes"]:
+        assert f"{o['number']}. {o['title']}" in found.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "List the key priorities under outcome 4",
+        "what are the priorities for outcome four?",
+        "Priorities of the fourth outcome",
+        "outcome 4",
+    ],
+)
+def test_priorities_under_an_outcome_are_listed_whole_and_in_order(outline: Outline, question: str) -> None:
+    found = answer_structural(question, outline)
+    assert found is not None
+    assert found.outcome is not None and found.outcome.number == 4
+    expected = EXPECTED["outcomes"][3]["priorities"]
+    assert [p.title for p in found.priorities] == expected
+    positions = _positions(found.text, expected)
+    assert positions == sorted(positions)
+    assert all(f"{n}. {title}" in found.text for n, title in enumerate(expected, start=1))
+
+
+def test_an_outcome_the_plan_does_not_have_is_said_plainly(outline: Outline) -> None:
+    found = answer_structural("List the key priorities under outcome 9", outline)
+    assert found is not None
+    assert "there is no outcome 9" in found.text
+    assert found.outcome is None and found.priorities == []
+
+
+def test_all_key_priorities_are_listed_outcome_by_outcome(outline: Outline) -> None:
+    found = answer_structural("What are all the key priorities?", outline)
+    assert found is not None
+    every = [p for o in EXPECTED["outcomes"] for p in o["priorities"]]
+    assert len(every) == 21
+    assert [p.title for p in found.priorities] == every
+    positions = _positions(found.text, every)
+    assert positions == sorted(positions)
+
+
+def test_what_a_priority_commits_to_lists_its_commitments_in_order(outline: Outline) -> None:
+    found = answer_structural(f"What does the priority '{CLIMATE}' commit to?", outline)
+    assert found is not None
+    assert [p.title for p in found.priorities] == [CLIMATE]
+    assert found.outcome is not None and found.outcome.number == 2
+    assert "Outcome 2" in found.text
+    positions = _positions(found.text, CLIMATE_COMMITMENTS)
+    assert positions == sorted(positions)
+    assert all(f"- {c}" in found.text for c in CLIMATE_COMMITMENTS)
+
+
+def test_a_priority_title_with_small_slips_is_still_found(outline: Outline) -> None:
+    doc = outline.documents[0]
+    found = find_priority(doc, "work with people to build a climate resiliant somerset")
+    assert found is not None
+    assert found[1].title == CLIMATE
+
+
+def test_a_question_not_about_a_priority_title_finds_none(outline: Outline) -> None:
+    assert find_priority(outline.documents[0], "When is my bin collected?") is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When will Somerset be carbon neutral?",
+        "What is the plan doing about food banks?",
+        "What does outcome 2 say about flooding and the natural environment?",
+    ],
+)
+def test_a_topical_question_goes_to_retrieval_not_the_outline(outline: Outline, question: str) -> None:
+    assert answer_structural(question, outline) is None
+
+
+def test_an_outline_without_outcomes_answers_nothing() -> None:
+    empty = Outline(documents=[DocumentOutline(id="x", title="X", kind="other")])
+    assert answer_structural("What are the outcomes?", empty) is None
