@@ -21,7 +21,7 @@ from plan_assistant.store import chunk_from_record
 
 _TOKEN = re.compile(r"[a-z0-9£%]+")
 # A light English stemmer for BM25: enough that "flooding" finds "flood" and "priorities" finds "priority".
-_SUFFIXES = ("ities", "ation", "ations", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s")
+_SUFFIXES = ("ities", "ity", "ation", "ations", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s")
 
 
 def stem(token: str) -> str:
