@@ -64,7 +64,13 @@ def corpus_text() -> str:
 
 
 @pytest.fixture(scope="session")
-def built_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[Settings]:
+def memo_embedder(embedder: Embedder) -> Embedder:
+    """The real model, computing each distinct text once per session (the corpus is ingested more than once)."""
+    return MemoEmbedder(embedder)
+
+
+@pytest.fixture(scope="session")
+def built_index(tmp_path_factory: pytest.TempPathFactory, memo_embedder: Embedder) -> Iterator[Settings]:
     """The real corpus ingested once into a temporary data directory; yields the Settings pointing at it.
 
     Tests must not change this index: build your own in tmp_path to try edits.
@@ -72,28 +78,39 @@ def built_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) ->
     from ingest.index import run_ingest
 
     settings = settings_for(tmp_path_factory.mktemp("built-index"), corpus_dir=CORPUS_DIR)
-    run_ingest(settings, lambda: embedder, progress=False)
+    run_ingest(settings, lambda: memo_embedder, progress=False)
     yield settings
 
 
-class CountingEmbedder:
-    """The real embedder, remembering every text it was asked to embed (a window on our own boundary)."""
+class CountingEmbedder(Embedder):
+    """The real model behind a fresh query cache, remembering every text it actually embeds.
+
+    A window on our own boundary: tests count what the ingest or the retriever sends to the model.
+    """
 
     def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
-        self.dimension = inner.dimension
+        super().__init__(inner.model, inner.name, cache_size=1024)
         self.texts: list[str] = []
 
     def embed(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
         """Embed with the real model and record the texts."""
         self.texts.extend(texts)
-        return self.inner.embed(texts, batch_size=batch_size, progress=progress)
+        return super().embed(texts, batch_size=batch_size, progress=progress)
 
-    def embed_query(self, text: str) -> np.ndarray:
-        """Embed a query with the real model and record it."""
-        self.texts.append(text)
-        return self.inner.embed_query(text)
 
-    def count_tokens(self, text: str) -> int:
-        """Tokens the real model sees."""
-        return self.inner.count_tokens(text)
+class MemoEmbedder(Embedder):
+    """The real model, remembering the vector of every text it embedded: the same text is computed once."""
+
+    def __init__(self, inner: Embedder) -> None:
+        super().__init__(inner.model, inner.name, cache_size=1024)
+        self._memo: dict[str, np.ndarray] = {}
+
+    def embed(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        """Embed the texts not seen before with the real model; reuse the rest."""
+        new = list(dict.fromkeys(t for t in texts if t not in self._memo))
+        if new:
+            for text, vector in zip(new, super().embed(new, batch_size=batch_size), strict=True):
+                self._memo[text] = vector
+        if not texts:
+            return super().embed(texts)
+        return np.stack([self._memo[t] for t in texts])

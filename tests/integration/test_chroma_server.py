@@ -1,0 +1,134 @@
+"""The Chroma server path (``chroma run``, HttpClient) ingests the plan and passes the same retrieval test."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ingest.index import IngestReport, run_ingest
+from plan_assistant.config import Settings
+from plan_assistant.embeddings import Embedder
+from plan_assistant.retrieval import HybridRetriever
+from plan_assistant.store import make_client
+from tests.conftest import CORPUS_DIR, settings_for
+
+# The very test the embedded store passes, collected here against the server's `retriever` fixture.
+from tests.integration.test_retrieval import (
+    open_retriever,
+    test_the_chunk_of_the_right_key_priority_is_in_the_top_four,  # noqa: F401
+)
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_heartbeat(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"chroma run exited with code {process.returncode}")
+        try:
+            if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"chroma run at {url} gave no heartbeat within {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def chroma_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A ``chroma run`` server on a free localhost port, with its data in a temporary folder."""
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
+    if chroma is None:
+        pytest.skip("the chroma CLI is not installed")
+    folder = tmp_path_factory.mktemp("chroma-server")
+    port = free_port()
+    log_path = folder / "server.log"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [chroma, "run", "--path", str(folder / "data"), "--port", str(port), "--host", "127.0.0.1"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for_heartbeat(f"http://127.0.0.1:{port}", server)
+            yield port
+        except Exception:
+            print(log_path.read_text(errors="replace")[-3000:])
+            raise
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server_settings(tmp_path_factory: pytest.TempPathFactory, chroma_port: int) -> Settings:
+    return settings_for(
+        tmp_path_factory.mktemp("server-index"),
+        corpus_dir=CORPUS_DIR,
+        chroma_host="127.0.0.1",
+        chroma_port=chroma_port,
+    )
+
+
+@pytest.fixture(scope="module")
+def server_ingest(server_settings: Settings, memo_embedder: Embedder) -> tuple[IngestReport, IngestReport]:
+    """The real corpus ingested into the server, then ingested again."""
+    first = run_ingest(server_settings, lambda: memo_embedder, progress=False)
+    second = run_ingest(server_settings, lambda: memo_embedder, progress=False)
+    return first, second
+
+
+@pytest.fixture(scope="module")
+def retriever(
+    server_settings: Settings, server_ingest: tuple[IngestReport, IngestReport], embedder: Embedder
+) -> HybridRetriever:
+    return open_retriever(server_settings, embedder)
+
+
+def test_the_server_holds_the_same_chunks_as_the_embedded_store(
+    server_settings: Settings,
+    server_ingest: tuple[IngestReport, IngestReport],
+    built_index: Settings,
+) -> None:
+    first, _ = server_ingest
+    assert (first.documents, first.outcomes, first.priorities) == (1, 5, 21)
+    assert first.added == first.chunks
+    server_ids = set(make_client(server_settings).get_collection(server_settings.collection).get()["ids"])
+    local_ids = set(make_client(built_index).get_collection(built_index.collection).get()["ids"])
+    assert server_ids == local_ids
+    assert len(server_ids) == first.chunks
+
+
+def test_reingesting_into_the_server_changes_nothing(
+    server_ingest: tuple[IngestReport, IngestReport],
+) -> None:
+    _, second = server_ingest
+    assert not second.changed
+    assert "nothing changed" in second.summary()
+
+
+def test_the_ingest_writes_no_local_chroma_folder_when_a_server_is_configured(
+    server_settings: Settings,
+    server_ingest: tuple[IngestReport, IngestReport],
+) -> None:
+    assert not server_settings.chroma_dir.exists()
+    assert server_settings.outline_path.is_file()
