@@ -9,10 +9,61 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from plan_assistant.embeddings import Embedder
 from plan_assistant.generators.base import Passage
 from plan_assistant.schemas import Audience, Chunk, Sentence
 
 _WORD = re.compile(r"[a-z0-9£%]+")
+# Words that carry no topic, left out so a bag-of-words cosine reflects shared subject matter.
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "do",
+        "does",
+        "for",
+        "from",
+        "how",
+        "i",
+        "in",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "of",
+        "on",
+        "or",
+        "our",
+        "should",
+        "so",
+        "that",
+        "the",
+        "their",
+        "there",
+        "they",
+        "this",
+        "to",
+        "was",
+        "we",
+        "what",
+        "when",
+        "which",
+        "who",
+        "will",
+        "with",
+        "you",
+        "your",
+        "about",
+    ]
+)
 
 
 class FakeGenerator:
@@ -44,22 +95,25 @@ def _bucket(word: str, dimension: int) -> int:
     return int.from_bytes(hashlib.sha256(word.encode()).digest()[:4], "big") % dimension
 
 
-class FakeEmbedder:
+class FakeEmbedder(Embedder):
     """Bag-of-words vectors hashed into a fixed space, L2-normalised: cosine similarity = word overlap.
 
-    Deterministic across processes (sha256, not ``hash``), and words are lower-cased with a crude
-    plural strip so "priorities"/"priority" and "banks"/"bank" meet.
+    Deterministic across processes (sha256, not ``hash``); stop words are skipped and a crude plural
+    strip lets "banks" and "bank" meet. It subclasses Embedder only to be accepted where one is typed;
+    no model is loaded.
     """
 
     name = "fake-bag-of-words"
 
-    def __init__(self, dimension: int = 512) -> None:
+    def __init__(self, dimension: int = 512) -> None:  # no super().__init__: there is no model to load
         self.dimension = dimension
         self.texts: list[str] = []
 
     def _vector(self, text: str) -> np.ndarray:
         vector = np.zeros(self.dimension, dtype=np.float32)
         for word in _WORD.findall(text.lower()):
+            if word in _STOP:
+                continue
             if len(word) > 3 and word.endswith("s"):
                 word = word[:-1]
             vector[_bucket(word, self.dimension)] += 1.0
