@@ -1,0 +1,774 @@
+"""python -m evals.bench [--llm] [--profile]: ingest, cold start, latency, throughput and memory on this machine.
+
+Everything runs against a temporary data directory (the developer's index is never touched) with the
+default generator unless ``--llm`` adds the local model's time to first token and tokens per second.
+Results go to ``evals/reports/bench.json`` and a table on the terminal, each goal marked met or missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import math
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from evals import REPORTS_DIR
+
+T = TypeVar("T")
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_PATH = REPORTS_DIR / "bench.json"
+RATE_LIMIT = "100000/minute"  # the benchmark measures the engine, not the per-client limit
+POLL_SECONDS = 0.05
+RSS_SAMPLE_SECONDS = 0.1
+START_TIMEOUT_SECONDS = 180.0
+
+# Realistic traffic, written for the benchmark (not the eval set): mostly plan questions in the three
+# voices, a few outline lookups and a few messages the plan does not cover, each with its audience.
+QUESTIONS: tuple[tuple[str, str], ...] = (
+    ("what is the council doing to stop my village flooding", "resident"),
+    ("are there plans to get better broadband in rural areas", "resident"),
+    ("how will the council help local businesses recover after covid", "resident"),
+    ("is anything being done about climate change in somerset", "resident"),
+    ("what help is there for young people leaving care", "resident"),
+    ("will there be more support for carers", "resident"),
+    ("what are they doing about potholes and the roads", "resident"),
+    ("my kid has special needs, what does the plan say about that", "resident"),
+    ("are they going to plant more trees", "resident"),
+    ("what about buses in the countryside", "resident"),
+    ("does the council care about people being lonley", "resident"),
+    ("how is the council saving money", "resident"),
+    ("what is happening with the new unitary council", "resident"),
+    ("is there anything for people who want to get fit", "resident"),
+    ("Which key priority addresses inclusive economic growth?", "staff"),
+    ("List the key priorities under outcome 2.", "staff"),
+    ("What does the plan commit to on digital connectivity?", "staff"),
+    ("Which outcome covers financial sustainability of the council?", "staff"),
+    ("What are the commitments on commissioning services collaboratively?", "staff"),
+    ("How does the plan describe the response to Coronavirus?", "staff"),
+    ("What does the plan say about new ways of working for staff?", "staff"),
+    ("Which priority covers vulnerable children?", "staff"),
+    ("What is the plan's approach to evidence-based care and support?", "staff"),
+    ("What are the key priorities for outcome 5?", "staff"),
+    ("How will the council work with towns and parishes?", "staff"),
+    ("What does the plan say about social mobility and inequality?", "staff"),
+    ("What is said about skills and employment opportunities?", "staff"),
+    ("How does the plan support healthy lifestyles?", "staff"),
+    ("caller asking about help for elderly people living at home", "adviser"),
+    ("caller wants to know about school places", "adviser"),
+    ("caller worried about flooding, what's the council doing", "adviser"),
+    ("caller asks about apprenticeships for young people", "adviser"),
+    ("caller asks whether the council supports community groups", "adviser"),
+    ("caller asking about mental health support", "adviser"),
+    ("caller asks about electric vehicle charging", "adviser"),
+    ("caller asks about waste and recycling plans", "adviser"),
+    ("can you book me a bin collection", "resident"),
+    ("how many libraries will close next year", "resident"),
+    ("thanks, that's really helpful", "resident"),
+    ("what is the council's policy on fracking", "staff"),
+)
+# Lead-ins that make 200 distinct strings of realistic length for the embedding floor and retrieval.
+LEAD_INS = ("", "Quick question: ", "I'd like to know ", "Please could you tell me ", "Hello, ")
+WARM_UP = (
+    "what does the plan say about libraries",
+    "Which outcome covers the natural environment?",
+    "caller asks about adult social care",
+)
+
+
+# ---------------------------------------------------------------- pure helpers
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0-100) of the values, interpolating linearly between ranks (numpy's default)."""
+    if not values:
+        raise ValueError("percentile of no values")
+    if not 0 <= q <= 100:
+        raise ValueError(f"percentile {q} is not between 0 and 100")
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def summary(values: Sequence[float], digits: int = 2) -> dict[str, float | int]:
+    """Count, median, p95, mean, min and max of a sample, rounded."""
+    if not values:
+        raise ValueError("summary of no values")
+    return {
+        "n": len(values),
+        "median": round(statistics.median(values), digits),
+        "p95": round(percentile(values, 95), digits),
+        "mean": round(statistics.fmean(values), digits),
+        "min": round(min(values), digits),
+        "max": round(max(values), digits),
+    }
+
+
+def distinct_queries(questions: Iterable[str], lead_ins: Sequence[str] = LEAD_INS) -> list[str]:
+    """Every question under every lead-in, each string once, in a stable order."""
+    return list(dict.fromkeys(f"{lead}{q}" for lead in lead_ins for q in questions))
+
+
+@dataclass(frozen=True)
+class GoalResult:
+    """One goal: the figure measured, the limit, and whether the figure meets it."""
+
+    name: str
+    figure: float | None
+    limit: float | None
+    unit: str
+    kind: str  # "max": at most the limit; "min": at least the limit
+    met: bool | None  # None when the figure could not be measured
+
+
+def check_goal(name: str, figure: float | None, limit: float | None, unit: str, kind: str) -> GoalResult:
+    """Whether one measured figure meets its limit (None when either is unknown)."""
+    if kind not in ("max", "min"):
+        raise ValueError(f"goal kind {kind!r} is neither 'max' nor 'min'")
+    met = None
+    if figure is not None and limit is not None:
+        met = figure <= limit if kind == "max" else figure >= limit
+    return GoalResult(name, figure, limit, unit, kind, met)
+
+
+def goals(figures: Mapping[str, float | None]) -> list[GoalResult]:
+    """The issue's goals for this 2-core machine, checked against the figures of one run."""
+    floor = figures.get("embed_floor_p50_ms")
+    return [
+        check_goal(
+            "/api/chat p50 <= 3x query-embedding floor",
+            figures.get("chat_p50_ms"),
+            None if floor is None else round(3 * floor, 2),
+            "ms",
+            "max",
+        ),
+        check_goal("/api/chat p95 <= 150 ms", figures.get("chat_p95_ms"), 150.0, "ms", "max"),
+        check_goal(
+            "throughput at concurrency 8 >= 40 req/s", figures.get("throughput_rps"), 40.0, "req/s", "min"
+        ),
+        check_goal("ingest <= 20 s", figures.get("ingest_s"), 20.0, "s", "max"),
+        check_goal("cold start to /healthz <= 10 s", figures.get("cold_start_s"), 10.0, "s", "max"),
+        check_goal("server peak RSS <= 1.2 GB", figures.get("server_peak_rss_mb"), 1200.0, "MB", "max"),
+    ]
+
+
+def render_table(rows: Sequence[tuple[str, str]], goal_results: Sequence[GoalResult]) -> str:
+    """The figures and the goals as aligned plain-text tables."""
+    width = max(len(name) for name, _ in rows) if rows else 10
+    lines = [
+        "Figures",
+        "-------",
+        *(f"{name:<{width}}  {value}" for name, value in rows),
+        "",
+        "Goals",
+        "-----",
+    ]
+    gwidth = max(len(g.name) for g in goal_results) if goal_results else 10
+    for g in goal_results:
+        verdict = "n/a" if g.met is None else ("met" if g.met else "MISSED")
+        figure = "—" if g.figure is None else f"{g.figure:g} {g.unit}"
+        limit = "—" if g.limit is None else f"{'≤' if g.kind == 'max' else '≥'} {g.limit:g} {g.unit}"
+        lines.append(f"{g.name:<{gwidth}}  {figure:>14}  {limit:>14}  {verdict}")
+    return "\n".join(lines)
+
+
+def top_hot_spots(
+    frames: Iterable[tuple[str, str, int, float]], total: float, count: int = 12
+) -> list[dict[str, Any]]:
+    """Aggregate (file, function, line, seconds) samples by file:function, largest first, with shares."""
+    totals: dict[tuple[str, str], float] = {}
+    for file, function, _line, seconds in frames:
+        totals[(file, function)] = totals.get((file, function), 0.0) + seconds
+    ranked = sorted(totals.items(), key=lambda item: item[1], reverse=True)[:count]
+    return [
+        {
+            "where": f"{file}:{function}",
+            "seconds": round(seconds, 3),
+            "share": round(seconds / total, 3) if total else 0.0,
+        }
+        for (file, function), seconds in ranked
+    ]
+
+
+# ---------------------------------------------------------------- measuring (the shell)
+
+
+def _ms(seconds: float) -> float:
+    return seconds * 1000.0
+
+
+def load_average() -> list[float]:
+    """The 1, 5 and 15 minute load averages."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def free_port() -> int:
+    """A TCP port nobody is listening on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def subprocess_env(data_dir: Path) -> dict[str, str]:
+    """The environment of the benchmark's subprocesses: the temporary data dir, offline, a high rate limit."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "PLAN_ASSISTANT_DATA_DIR": str(data_dir),
+            "PLAN_ASSISTANT_RATE_LIMIT": RATE_LIMIT,
+            "PLAN_ASSISTANT_GENERATOR": "extractive",
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1",
+        }
+    )
+    return env
+
+
+def measure_ingest(data_dir: Path, runs: int) -> list[float]:
+    """Wall seconds of `python -m ingest --rebuild --quiet` into data_dir, model load included."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "ingest", "--rebuild", "--quiet"],
+            cwd=ROOT,
+            env=subprocess_env(data_dir),
+            capture_output=True,
+            text=True,
+        )
+        times.append(time.perf_counter() - started)
+        if done.returncode != 0:
+            raise RuntimeError(f"ingest failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return times
+
+
+class Server:
+    """`python app.py` on a free port against the temporary data dir, with its start-up time."""
+
+    def __init__(self, data_dir: Path, log_path: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log = log_path.open("ab")
+        started = time.perf_counter()
+        self.process = subprocess.Popen(
+            [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=ROOT,
+            env=subprocess_env(data_dir),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self.start_seconds = self._wait_ready(started, log_path)
+
+    def _wait_ready(self, started: float, log_path: Path) -> float:
+        import httpx
+
+        with httpx.Client(timeout=2.0) as client:
+            while time.perf_counter() - started < START_TIMEOUT_SECONDS:
+                if self.process.poll() is not None:
+                    tail = log_path.read_text(errors="replace")[-2000:]
+                    raise RuntimeError(f"the server exited with {self.process.returncode}:\n{tail}")
+                try:
+                    if client.get(f"{self.url}/healthz").status_code == 200:
+                        return time.perf_counter() - started
+                except httpx.TransportError:
+                    pass
+                time.sleep(POLL_SECONDS)
+        self.stop()
+        raise RuntimeError(f"the server was not ready within {START_TIMEOUT_SECONDS:.0f} s")
+
+    def stop(self) -> None:
+        """Stop the server (politely, then firmly)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
+class RssSampler:
+    """Samples the resident memory of a process and its children every 100 ms; keeps the peak."""
+
+    def __init__(self, pid: int) -> None:
+        import psutil
+
+        self._process = psutil.Process(pid)
+        self.peak_bytes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def sample(self) -> int:
+        """Resident bytes of the process and every child right now."""
+        import psutil
+
+        total = 0
+        for proc in [self._process, *self._process.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):  # a child that ended between listing and reading
+                total += proc.memory_info().rss
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            with contextlib.suppress(Exception):  # the server is stopping
+                self.peak_bytes = max(self.peak_bytes, self.sample())
+            self._stop.wait(RSS_SAMPLE_SECONDS)
+
+
+def chat_body(question: str, audience: str) -> dict[str, Any]:
+    """The JSON body of one /api/chat request."""
+    return {"question": question, "history": [], "audience": audience}
+
+
+def http_sequential(url: str, questions: Sequence[tuple[str, str]], passes: int = 1) -> list[float]:
+    """Milliseconds of each POST /api/chat, one after another."""
+    import httpx
+
+    times = []
+    with httpx.Client(base_url=url, timeout=30.0) as client:
+        for _ in range(passes):
+            for question, audience in questions:
+                started = time.perf_counter()
+                response = client.post("/api/chat", json=chat_body(question, audience))
+                elapsed = time.perf_counter() - started
+                if response.status_code != 200:
+                    raise RuntimeError(f"/api/chat answered {response.status_code}: {response.text[:300]}")
+                times.append(_ms(elapsed))
+    return times
+
+
+async def _throughput(
+    url: str, questions: Sequence[tuple[str, str]], concurrency: int, seconds: float, max_requests: int
+) -> dict[str, Any]:
+    import httpx
+
+    issued = 0
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async with httpx.AsyncClient(base_url=url, timeout=60.0, limits=limits) as client:
+
+        async def worker() -> None:
+            nonlocal issued, errors
+            while time.perf_counter() < deadline and issued < max_requests:
+                question, audience = questions[issued % len(questions)]
+                issued += 1
+                started = time.perf_counter()
+                response = await client.post("/api/chat", json=chat_body(question, audience))
+                latencies.append(_ms(time.perf_counter() - started))
+                if response.status_code != 200:
+                    errors += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return {
+        "concurrency": concurrency,
+        "requests": len(latencies),
+        "errors": errors,
+        "seconds": round(elapsed, 2),
+        "requests_per_second": round(len(latencies) / elapsed, 1),
+        "latency_ms": summary(latencies),
+    }
+
+
+def throughput(
+    url: str, questions: Sequence[tuple[str, str]], concurrency: int, seconds: float, max_requests: int
+) -> dict[str, Any]:
+    """Requests per second with `concurrency` clients for about `seconds` (at most `max_requests`)."""
+    return asyncio.run(_throughput(url, questions, concurrency, seconds, max_requests))
+
+
+def time_each(fn: Callable[[T], object], items: Iterable[T]) -> list[float]:
+    """Milliseconds of fn(item) for each item, one after another."""
+    times = []
+    for item in items:
+        started = time.perf_counter()
+        fn(item)
+        times.append(_ms(time.perf_counter() - started))
+    return times
+
+
+def in_process(data_dir: Path, embed_runs: int) -> tuple[dict[str, Any], Any]:
+    """Embedding floor, retrieval alone and Assistant.ask, measured in this process; returns the assistant."""
+    from plan_assistant.config import Settings
+    from plan_assistant.embeddings import Embedder
+    from plan_assistant.factory import build_assistant
+
+    settings = Settings(data_dir=data_dir, generator="extractive")
+    started = time.perf_counter()
+    assistant = build_assistant(settings)
+    build_seconds = time.perf_counter() - started
+    embedder = assistant.embedder
+    texts = [q for q, _ in QUESTIONS]
+    queries = distinct_queries(texts)
+
+    for text in WARM_UP * 3:
+        embedder.embed([text])
+    # embed() never consults the query cache: this is one model call per string.
+    floor_queries = (queries * math.ceil(embed_runs / len(queries)))[:embed_runs]
+    floor = time_each(lambda q: embedder.embed([q]), floor_queries)
+    # The same with one torch thread: on 2 shared cores, two threads can stall each other (reported beside).
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        floor_one_thread = time_each(lambda q: embedder.embed([q]), floor_queries)
+    finally:
+        torch.set_num_threads(threads)
+
+    uncached = assistant.retriever.model_copy(
+        update={"embedder": Embedder(embedder.model, embedder.name, cache_size=0)}
+    )
+    for text in WARM_UP:
+        uncached.search(text)
+    retrieval = time_each(uncached.search, queries)
+    # The same searches again through the cached embedder: retrieval's own cost, the embedding excluded.
+    for q in queries:
+        assistant.retriever.search(q)
+    retrieval_cached = time_each(assistant.retriever.search, queries)
+
+    for text in WARM_UP:
+        assistant.ask(text)
+    cold: list[float] = []
+    steps: dict[str, list[float]] = {}
+    for question, audience in QUESTIONS:
+        started = time.perf_counter()
+        answer = assistant.ask(question, audience=audience)  # type: ignore[arg-type]
+        cold.append(_ms(time.perf_counter() - started))
+        for step, ms in answer.timings.items():
+            steps.setdefault(step, []).append(ms)
+    warm = time_each(lambda qa: assistant.ask(qa[0], audience=qa[1]), list(QUESTIONS) * 4)
+    figures = {
+        "build_assistant_s": round(build_seconds, 2),
+        "torch_threads": threads,
+        "embed_query_ms": summary(floor),
+        "embed_query_one_thread_ms": summary(floor_one_thread),
+        "retrieval_uncached_ms": summary(retrieval),
+        "retrieval_cached_embedding_ms": summary(retrieval_cached),
+        "ask_cold_cache_ms": summary(cold),
+        "ask_warm_ms": summary(warm),
+        "ask_cold_steps_median_ms": {step: round(statistics.median(v), 2) for step, v in steps.items()},
+    }
+    return figures, assistant
+
+
+def profile_ask(data_dir: Path) -> dict[str, Any]:
+    """Profile Assistant.ask on the benchmark questions with fresh caches (pyinstrument); the hot spots."""
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        return {"skipped": "pyinstrument is not installed (pip install pyinstrument)"}
+    from plan_assistant.config import Settings
+    from plan_assistant.factory import build_assistant
+
+    assistant = build_assistant(Settings(data_dir=data_dir, generator="extractive"))
+    for text in WARM_UP:
+        assistant.ask(text)
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for question, audience in QUESTIONS:
+        assistant.ask(question, audience=audience)  # type: ignore[arg-type]
+    session = profiler.stop()
+    root = session.root_frame()
+    if root is None:
+        return {"skipped": "no samples"}
+    self_frames: list[tuple[str, str, int, float]] = []
+    ours: list[tuple[str, str, int, float]] = []
+
+    def walk(frame: Any, seen: frozenset[tuple[str, str]]) -> None:
+        key = (frame.file_path_short or "", frame.function or "")
+        self_frames.append((*key, frame.line_no or 0, frame.total_self_time))
+        if "plan_assistant" in (frame.file_path or "") and key not in seen:
+            ours.append((*key, frame.line_no or 0, frame.time))  # inclusive, each recursion counted once
+            seen = seen | {key}
+        for child in frame.children:
+            walk(child, seen)
+
+    walk(root, frozenset())
+    return {
+        "questions": len(QUESTIONS),
+        "seconds": round(root.time, 3),
+        "by_self_time": top_hot_spots(self_frames, root.time),
+        "plan_assistant_inclusive": top_hot_spots(ours, root.time),
+    }
+
+
+def llm_figures(data_dir: Path, assistant: Any) -> dict[str, Any]:
+    """Time to first token and tokens per second of the local model on three plan questions."""
+    import importlib.util
+
+    if importlib.util.find_spec("llama_cpp") is None:
+        return {"skipped": "llama-cpp-python is not installed (make install-llm)"}
+    from plan_assistant.config import Settings
+    from plan_assistant.generators import get_generator
+    from plan_assistant.generators.model_files import DEFAULT_MODEL_FILE
+
+    # Reuse the model file already joined in the default data dir rather than joining 1 GB again.
+    existing = Settings().data_dir / "models" / DEFAULT_MODEL_FILE
+    overrides: dict[str, Any] = {"data_dir": data_dir, "generator": "llama-cpp"}
+    if existing.is_file():
+        overrides["llm_model_path"] = str(existing)
+    try:
+        generator = get_generator("llama-cpp", Settings(**overrides))
+        started = time.perf_counter()
+        generator.load()  # type: ignore[attr-defined]
+        load_seconds = time.perf_counter() - started
+    except Exception as exc:
+        return {"skipped": f"the local model is not available: {exc}"}
+    runs: list[dict[str, Any]] = []
+    for question, audience in QUESTIONS[:2] + QUESTIONS[14:15]:
+        passages = assistant.retriever.search(question)
+        started = time.perf_counter()
+        first = None
+        deltas = 0
+        for _ in generator.generate(question, passages, audience):  # type: ignore[arg-type]
+            deltas += 1
+            if first is None:
+                first = time.perf_counter()
+        ended = time.perf_counter()
+        if first is None:
+            continue
+        decode = ended - first
+        runs.append(
+            {
+                "question": question,
+                "ttft_ms": round(_ms(first - started), 1),
+                "tokens": deltas,
+                "tokens_per_second": round((deltas - 1) / decode, 2) if decode > 0 and deltas > 1 else None,
+                "total_s": round(ended - started, 2),
+            }
+        )
+    rates = [r["tokens_per_second"] for r in runs if r["tokens_per_second"]]
+    return {
+        "model": Path(str(generator.model_path)).name,  # type: ignore[attr-defined]
+        "threads": generator.threads,  # type: ignore[attr-defined]
+        "load_s": round(load_seconds, 2),
+        "ttft_median_ms": round(statistics.median(r["ttft_ms"] for r in runs), 1) if runs else None,
+        "tokens_per_second_median": round(statistics.median(rates), 2) if rates else None,
+        "runs": runs,
+        "note": "tokens counted as streamed deltas (llama-cpp streams one token per delta); "
+        "tokens/s is the decode rate after the first token",
+    }
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+    }
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Measure everything once and return the report."""
+    report: dict[str, Any] = {
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": "python -m evals.bench"
+        + (" --llm" if args.llm else "")
+        + (" --profile" if args.profile else ""),
+        "generator": "extractive",
+        "machine": machine(),
+        "load_average_start": load_average(),
+    }
+    tmp = Path(tempfile.mkdtemp(prefix="plan-bench-"))
+    data_dir = tmp / "data"
+    try:
+        print(f"ingest x{args.runs} into {data_dir} ...", flush=True)
+        ingest = measure_ingest(data_dir, args.runs)
+        report["ingest_s"] = {
+            "runs": [round(x, 2) for x in ingest],
+            "median": round(statistics.median(ingest), 2),
+        }
+
+        print("in-process: embedding floor, retrieval, Assistant.ask ...", flush=True)
+        report["in_process"], assistant = in_process(data_dir, args.embed_runs)
+
+        print(f"cold starts x{args.runs}, each followed by one cold-cache pass of /api/chat ...", flush=True)
+        starts: list[float] = []
+        cold: list[float] = []
+        peak = 0
+        server: Server | None = None
+        for n in range(args.runs):
+            server = Server(data_dir, tmp / "server.log")
+            starts.append(server.start_seconds)
+            with RssSampler(server.process.pid) as sampler:
+                cold += http_sequential(server.url, QUESTIONS)
+            peak = max(peak, sampler.peak_bytes)
+            if n < args.runs - 1:
+                server.stop()
+        assert server is not None
+        report["cold_start_s"] = {
+            "runs": [round(x, 2) for x in starts],
+            "median": round(statistics.median(starts), 2),
+        }
+        try:
+            print(
+                f"warm /api/chat x{args.warm_passes * len(QUESTIONS)}, then concurrency {args.concurrency} ...",
+                flush=True,
+            )
+            with RssSampler(server.process.pid) as sampler:
+                warm = http_sequential(server.url, QUESTIONS, passes=args.warm_passes)
+                report["throughput"] = throughput(
+                    server.url, QUESTIONS, args.concurrency, args.seconds, args.max_requests
+                )
+            peak = max(peak, sampler.peak_bytes)
+        finally:
+            server.stop()
+        report["chat_http_ms"] = {
+            "cold_cache": summary(cold),
+            "warm": summary(warm),
+            "note": f"{len(QUESTIONS)} distinct questions; cold_cache is the first pass after each of the "
+            f"{args.runs} cold starts, warm the {args.warm_passes} passes after on the last server",
+        }
+        report["server_peak_rss_mb"] = round(peak / 1e6, 1)
+        if args.llm:
+            print("llama-cpp: time to first token, tokens/s ...", flush=True)
+            report["llm"] = llm_figures(data_dir, assistant)
+        if args.profile:
+            print("profiling Assistant.ask (pyinstrument) ...", flush=True)
+            report["profile"] = profile_ask(data_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    report["load_average_end"] = load_average()
+    figures = {
+        "embed_floor_p50_ms": report["in_process"]["embed_query_ms"]["median"],
+        "chat_p50_ms": report["chat_http_ms"]["cold_cache"]["median"],
+        "chat_p95_ms": report["chat_http_ms"]["cold_cache"]["p95"],
+        "throughput_rps": report["throughput"]["requests_per_second"],
+        "ingest_s": report["ingest_s"]["median"],
+        "cold_start_s": report["cold_start_s"]["median"],
+        "server_peak_rss_mb": report["server_peak_rss_mb"],
+    }
+    report["goals"] = [asdict(g) for g in goals(figures)]
+    return report
+
+
+def table_rows(report: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The report's figures as (name, value) rows for the terminal."""
+
+    def ms(s: Mapping[str, Any]) -> str:
+        return f"p50 {s['median']:.1f} ms   p95 {s['p95']:.1f} ms   (n={s['n']})"
+
+    ip = report["in_process"]
+    http = report["chat_http_ms"]
+    tp = report["throughput"]
+    rows = [
+        ("load average (start → end)", f"{report['load_average_start']} → {report.get('load_average_end')}"),
+        (
+            "ingest (model load incl.)",
+            f"median {report['ingest_s']['median']} s  runs {report['ingest_s']['runs']}",
+        ),
+        (
+            "cold start to /healthz 200",
+            f"median {report['cold_start_s']['median']} s  runs {report['cold_start_s']['runs']}",
+        ),
+        ("query embedding (floor)", ms(ip["embed_query_ms"])),
+        ("query embedding, 1 torch thread", ms(ip["embed_query_one_thread_ms"])),
+        ("retrieval (embedding incl.)", ms(ip["retrieval_uncached_ms"])),
+        ("retrieval (embedding cached)", ms(ip["retrieval_cached_embedding_ms"])),
+        ("Assistant.ask cold cache", ms(ip["ask_cold_cache_ms"])),
+        ("Assistant.ask warm", ms(ip["ask_warm_ms"])),
+        (
+            "ask steps, cold (median ms)",
+            ", ".join(f"{k} {v}" for k, v in ip["ask_cold_steps_median_ms"].items()),
+        ),
+        ("POST /api/chat cold cache", ms(http["cold_cache"])),
+        ("POST /api/chat warm", ms(http["warm"])),
+        (
+            f"throughput, concurrency {tp['concurrency']}",
+            f"{tp['requests_per_second']} req/s  ({tp['requests']} in {tp['seconds']} s, {tp['errors']} errors, "
+            f"p50 {tp['latency_ms']['median']} ms)",
+        ),
+        ("server peak RSS (incl. children)", f"{report['server_peak_rss_mb']} MB"),
+    ]
+    llm = report.get("llm")
+    if llm:
+        if "skipped" in llm:
+            rows.append(("llama-cpp", f"skipped: {llm['skipped']}"))
+        else:
+            rows.append(
+                (
+                    "llama-cpp (median of 3)",
+                    f"first token {llm['ttft_median_ms']} ms, {llm['tokens_per_second_median']} tokens/s, "
+                    f"load {llm['load_s']} s",
+                )
+            )
+    return rows
+
+
+def render_profile(profile: Mapping[str, Any]) -> str:
+    """The profile's hot spots as text."""
+    if "skipped" in profile:
+        return f"profile skipped: {profile['skipped']}"
+    lines = [f"Hot spots: Assistant.ask on {profile['questions']} questions, {profile['seconds']} s sampled"]
+    for title, key in (
+        ("by self time", "by_self_time"),
+        ("plan_assistant, inclusive", "plan_assistant_inclusive"),
+    ):
+        lines.append(f"  {title}:")
+        lines += [f"    {h['share'] * 100:5.1f}%  {h['seconds']:7.3f} s  {h['where']}" for h in profile[key]]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, print the table and write bench.json; exit 0 whether or not goals are met."""
+    parser = argparse.ArgumentParser(prog="python -m evals.bench", description=__doc__)
+    parser.add_argument("--llm", action="store_true", help="also time the local llama-cpp model")
+    parser.add_argument("--profile", action="store_true", help="profile Assistant.ask with pyinstrument")
+    parser.add_argument("--runs", type=int, default=3, help="ingest and cold-start repetitions (default 3)")
+    parser.add_argument("--embed-runs", type=int, default=200, help="query embeddings timed (default 200)")
+    parser.add_argument(
+        "--warm-passes", type=int, default=4, help="warm passes over the questions (default 4)"
+    )
+    parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients (default 8)")
+    parser.add_argument("--seconds", type=float, default=12.0, help="throughput duration (default 12)")
+    parser.add_argument(
+        "--max-requests", type=int, default=2000, help="throughput request cap (default 2000)"
+    )
+    parser.add_argument("--output", type=Path, default=BENCH_PATH, help="where to write the JSON report")
+    args = parser.parse_args(argv)
+    report = run(args)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print()
+    print(render_table(table_rows(report), [GoalResult(**g) for g in report["goals"]]))
+    if "profile" in report:
+        print()
+        print(render_profile(report["profile"]))
+    print(f"\nwritten {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
