@@ -48,9 +48,17 @@ class EvalItem(BaseModel):
     priorities: list[str] = Field(default_factory=list)
     must_include: list[str] = Field(default_factory=list)
     evidence: str | None = None
+    # Other sentences that answer the question as well, where the plan says it in more than one place;
+    # each must sit under one of the item's expected priorities (or outside the outcomes for outcome 0).
+    evidence_any: list[str] = Field(default_factory=list)
     check: Check | None = None
     personal_details: list[str] = Field(default_factory=list)
     note: str = ""
+
+    @property
+    def evidences(self) -> list[str]:
+        """The evidence sentence and its alternatives."""
+        return [e for e in [self.evidence, *self.evidence_any] if e]
 
     @field_validator("outcomes")
     @classmethod

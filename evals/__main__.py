@@ -89,7 +89,10 @@ def ask_item(assistant: AssistantLike, item: EvalItem, corpus: str = "") -> Item
             for c in answer.citations
         ],
         retrieved=[
-            RetrievedRecord(id=c.id, text=c.text, outcome=c.outcome, priority=c.priority) for c in chunks
+            RetrievedRecord(
+                id=c.id, text=c.text, outcome=c.outcome, priority=c.priority, source=_source_span(c, corpus)
+            )
+            for c in chunks
         ],
         latency_ms=latency,
         timings=dict(answer.timings),

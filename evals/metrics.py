@@ -102,10 +102,11 @@ def contains_evidence(text: str, evidence: str) -> bool:
     return squash(evidence).casefold() in squash(text).casefold()
 
 
-def evidence_rank(texts: Sequence[str], evidence: str) -> int | None:
-    """1-based rank of the first passage holding the evidence, or None when none does."""
+def evidence_rank(texts: Sequence[str], evidence: str | Sequence[str]) -> int | None:
+    """1-based rank of the first passage holding the evidence (or one of its alternatives), or None."""
+    options = [evidence] if isinstance(evidence, str) else list(evidence)
     for rank, text in enumerate(texts, start=1):
-        if contains_evidence(text, evidence):
+        if any(contains_evidence(text, e) for e in options):
             return rank
     return None
 
@@ -269,8 +270,8 @@ def score_item(item: EvalItem, result: ItemResult, corpus: str) -> dict[str, Any
     """Every per-item measurement; a metric that does not apply to the item is None."""
     expects_answer = item.kind in EXPECTS_ANSWER
     # A passage holds the evidence if its shown text or its source span does (cleaning may fix typos).
-    texts = [r.text if contains_evidence(r.text, item.evidence or "") else r.source for r in result.retrieved]
-    rank = evidence_rank(texts, item.evidence) if item.evidence and expects_answer else None
+    texts = [f"{r.text}\n{r.source}" for r in result.retrieved]
+    rank = evidence_rank(texts, item.evidences) if item.evidence and expects_answer else None
     answered = result.status == "answered"
     sources = citation_sources(result.citations)
     supported, checked = grounded_sentences(result.answer, sources) if answered else (0, 0)
@@ -375,7 +376,7 @@ def retrieval_summary(
 ) -> dict[str, Any]:
     """Evidence hit@1, hit@k and MRR of ranked passage texts, over items that expect an answer."""
     ranks = [
-        evidence_rank(texts, item.evidence)
+        evidence_rank(texts, item.evidences)
         for item, texts in zip(items, ranked, strict=True)
         if item.kind in EXPECTS_ANSWER and item.evidence
     ]

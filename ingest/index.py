@@ -22,7 +22,7 @@ from plan_assistant.embeddings import Embedder
 from plan_assistant.outline import DocumentOutline, KeyPriority, Outcome, Outline, Section
 from plan_assistant.store import chunk_metadata, make_client, sentences_collection_name
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class IngestError(Exception):
@@ -208,6 +208,7 @@ def run_ingest(
         "embedding_model": _model_hint(settings),
         "schema": SCHEMA_VERSION,
         "hnsw:space": "cosine",
+        "hnsw:search_ef": 100,
     }
     chunks = client.get_or_create_collection(settings.collection, metadata=collection_meta)
     sentences = client.get_or_create_collection(sentences_collection_name(settings), metadata=collection_meta)

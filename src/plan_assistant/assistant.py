@@ -15,7 +15,7 @@ from plan_assistant.config import Settings
 from plan_assistant.embeddings import Embedder
 from plan_assistant.generators.base import Generator, Passage
 from plan_assistant.generators.extractive import ExtractiveGenerator
-from plan_assistant.grounding import figures, find_support, split_line
+from plan_assistant.grounding import figures, find_support, split_line, states_asked_figure, strip_markers
 from plan_assistant.guardrails import Guard, Screening
 from plan_assistant.outline import Outline
 from plan_assistant.retrieval import HybridRetriever
@@ -30,39 +30,6 @@ _FOLLOW_UP = re.compile(
 )
 NOT_FOUND_LEAD = "The Business Plan doesn't cover that."
 # A question asking for a quantity is only answered by a sentence that states one.
-# Each kind of figure a question can ask for, and what an answer must state to give one.
-_FIGURE_ASKS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
-    (
-        re.compile(r"\b(?:what|which)\s+(?:percentage|proportion|share)\b|\bhow\s+many\s+per\s*cent", re.I),
-        re.compile(r"\d\s*%|\bper\s*cent\b", re.I),
-    ),
-    (
-        re.compile(
-            r"\bhow\s+much\b.*\b(?:cost|save|saving|spend|spent|budget|money|fund|funding|worth|pay)|"
-            r"\b(?:total|annual)\s+(?:budget|cost|spend)|\bhow\s+much\s+(?:money|funding)",
-            re.I,
-        ),
-        re.compile(r"£\s?\d", re.I),
-    ),
-    (
-        re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:number|amount)\b|\bhow\s+(?:big|large)\b", re.I),
-        re.compile(
-            r"£\s?\d|\b(?!(?:19|20)\d\d\b)\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|"
-            r"eleven|twelve|fifteen|twenty|hundred|thousand|million|billion|half|quarter|dozen)\b",
-            re.I,
-        ),
-    ),
-)
-_MARKERS = re.compile(r"\s?\[\d+\]")
-
-
-def states_asked_figure(question: str, answer: str) -> bool:
-    """False when the question asks for a figure (a count, a sum, a percentage) the answer does not give."""
-    text = _MARKERS.sub("", answer)
-    for asks, gives in _FIGURE_ASKS:
-        if asks.search(question):
-            return bool(gives.search(text))
-    return True
 
 
 @dataclass
@@ -142,12 +109,8 @@ class Assistant:
         """The ranked chunks the assistant would answer from (outline lookups: the chunks they name)."""
         state: _State = self._prepare.invoke(_State(question, tuple(history), "staff"))
         if state.structural is not None:
-            return [
-                self.retriever.index.by_id[c]
-                for p in state.structural.priorities
-                for c in p.chunk_ids[:1]
-                if c in self.retriever.index.by_id
-            ]
+            by_id = self.retriever.index.by_id
+            return [by_id[c] for c in _title_chunks(state.structural) if c in by_id]
         return [p.chunk for p in state.passages]
 
     def health(self) -> dict[str, Any]:
@@ -259,10 +222,17 @@ class Assistant:
             yield from self._not_found(state)
             return
         body: Iterator[str] = itertools.chain([first], lines)
-        if not states_asked_figure(state.standalone, "x"):
+        if not states_asked_figure(state.standalone, ""):
             # Hold the lines back: only an answer that states a figure answers "how many".
             held = list(body)
-            if not states_asked_figure(state.standalone, " ".join(held)):
+            if (
+                not states_asked_figure(state.standalone, " ".join(held))
+                and self.generator is not self._fallback
+            ):
+                # A model may leave the figure out; the passages' own sentences may not.
+                used.clear(), order.clear()
+                held = list(self._grounded_lines(state, self._fallback, passages, used, removed, order))
+            if not held or not states_asked_figure(state.standalone, " ".join(held)):
                 yield from self._not_found(state)
                 return
             body = iter(held)
@@ -317,7 +287,7 @@ class Assistant:
                 yield out + "\n"
 
     def _verify_line(self, line, passages, embed, used, removed, order) -> str:  # type: ignore[no-untyped-def]
-        marker, sentences = split_line(line)
+        marker, sentences = split_line(strip_markers(line))
         kept: list[str] = []
         for sentence in sentences:
             if sentence.strip().rstrip(":") == "" or (sentence.endswith(":") and len(sentence) < 60):
@@ -402,17 +372,16 @@ class Assistant:
 
 def _title_chunks(found: StructuralAnswer) -> list[str]:
     """The title chunks an outline answer rests on: its outcome's, then each priority's (or every outcome's)."""
-    ids: list[str] = []
+    # A question about an outcome's priorities ranks the priorities first; one about the outcome, the outcome.
+    outcome_last = bool(found.priorities) and "priorit" in found.question.lower()
     outcomes = (
         [found.outcome]
         if found.outcome
         else ([] if found.priorities else found.document.outcomes if found.document else [])
     )
-    for outcome in outcomes:
-        ids += outcome.chunk_ids[:1]
-    for priority in found.priorities:
-        ids += priority.chunk_ids[:1]
-    return ids
+    outcome_ids = [c for outcome in outcomes for c in outcome.chunk_ids[:1]]
+    priority_ids = [c for priority in found.priorities for c in priority.chunk_ids[:1]]
+    return priority_ids + outcome_ids if outcome_last else outcome_ids + priority_ids
 
 
 def _where(chunk: Chunk) -> str:

@@ -140,3 +140,59 @@ def find_support(sentence: str, passages: Sequence[Passage], embed: Embed | None
             if best is None or (overlap + sim) > (best.lexical + best.semantic):
                 best = candidate
     return best
+
+
+# Each kind of figure a question can ask for, and what an answer must state to give one.
+_FIGURE_ASKS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (
+        re.compile(r"\b(?:what|which)\s+(?:percentage|proportion|share)\b|\bhow\s+many\s+per\s*cent", re.I),
+        re.compile(r"\d\s*%|\bper\s*cent\b", re.I),
+    ),
+    (
+        re.compile(
+            r"\bhow\s+much\b.*\b(?:cost|save|saving|spend|spent|budget|money|fund|funding|worth|pay)|"
+            r"\b(?:total|annual)\s+(?:budget|cost|spend)|\bhow\s+much\s+(?:money|funding)",
+            re.I,
+        ),
+        re.compile(r"£\s?\d", re.I),
+    ),
+    (
+        re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:number|amount)\b|\bhow\s+(?:big|large)\b", re.I),
+        re.compile(
+            r"£\s?\d|\b(?!(?:19|20)\d\d\b)\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|"
+            r"eleven|twelve|fifteen|twenty|hundred|thousand|million|billion|half|quarter|dozen)\b",
+            re.I,
+        ),
+    ),
+)
+_MARKERS = re.compile(r"\s?\[\d+\]")
+# "When ...?" is best answered by a sentence with a date; unlike a count, its absence is no reason to refuse.
+_WHEN = (
+    re.compile(r"\b(?:when|what\s+year|what\s+date|how\s+soon|by\s+what\s+date)\b", re.I),
+    re.compile(
+        r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|"
+        r"October|November|December)\b"
+    ),
+)
+
+
+def strip_markers(text: str) -> str:
+    """Text without citation markers like [2] (a model's own, or ours)."""
+    return _MARKERS.sub("", text)
+
+
+def figure_asked(question: str) -> re.Pattern[str] | None:
+    """What an answer must contain to give the figure the question asks for, or None when it asks none."""
+    for asks, gives in (*_FIGURE_ASKS, _WHEN):
+        if asks.search(question):
+            return gives
+    return None
+
+
+def states_asked_figure(question: str, answer: str) -> bool:
+    """False when the question asks for a figure (a count, a sum, a percentage) the answer does not give."""
+    text = _MARKERS.sub("", answer)
+    for asks, gives in _FIGURE_ASKS:
+        if asks.search(question):
+            return bool(gives.search(text))
+    return True

@@ -9,10 +9,12 @@ from typing import Any
 
 import bm25s
 import numpy as np
+import snowballstemmer
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from plan_assistant.embeddings import Embedder
 from plan_assistant.generators.base import Passage
@@ -20,78 +22,19 @@ from plan_assistant.schemas import Chunk
 from plan_assistant.store import chunk_from_record
 
 _TOKEN = re.compile(r"[a-z0-9£%]+")
-# A light English stemmer for BM25: enough that "flooding" finds "flood" and "priorities" finds "priority".
-_SUFFIXES = ("ities", "ity", "ation", "ations", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s")
-
-
-def stem(token: str) -> str:
-    """Strip a common English suffix, keeping at least four letters."""
-    for suffix in _SUFFIXES:
-        if token.endswith(suffix) and len(token) - len(suffix) >= 4:
-            return token[: -len(suffix)]
-    return token
+_STEMMER = snowballstemmer.stemmer("english")
+# scikit-learn's English stop words (it comes with sentence-transformers), plus words every question
+# about this plan shares and that therefore tell passages apart not at all.
+_STOP = frozenset(ENGLISH_STOP_WORDS) | {"somerset", "plan", "dont", "im", "ive"}
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-case, stemmed word tokens for BM25, stop words dropped."""
-    return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in _STOP]
+    """Lower-case, Snowball-stemmed word tokens for BM25, stop words dropped."""
+    return _STEMMER.stemWords([t for t in _TOKEN.findall(text.lower()) if t not in _STOP])
 
 
 # Outcome and priority title chunks serve outline answers; passages for answers come from the text.
 SEARCHABLE_KINDS = ("commitment", "section")
-
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "can",
-        "do",
-        "does",
-        "for",
-        "from",
-        "has",
-        "have",
-        "how",
-        "i",
-        "in",
-        "is",
-        "it",
-        "its",
-        "me",
-        "my",
-        "of",
-        "on",
-        "or",
-        "our",
-        "the",
-        "their",
-        "there",
-        "this",
-        "to",
-        "was",
-        "we",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "will",
-        "with",
-        "you",
-        "your",
-        "about",
-        "any",
-        "council",
-        "somerset",
-        "plan",
-    ]
-)
 
 
 # The scaffolding of a question ("does the plan say anything about", "is that in the plan") carries no
@@ -112,6 +55,62 @@ def focus(query: str) -> str:
     """The question without its scaffolding, or the question itself when little would remain."""
     focused = " ".join(_SCAFFOLDING.sub(" ", query).split()).strip(" ,?.-")
     return focused if len(focused.split()) >= 2 else query
+
+
+_ACRONYM = re.compile(r"\b[A-Z]{2,6}s?\b")
+_LINKING = frozenset({"and", "of", "the", "for", "&"})
+_NOT_EXPANSION = frozenset(
+    {"into", "with", "from", "that", "this", "there", "their", "these", "those", "will"}
+)
+
+
+def find_acronyms(texts: Sequence[str]) -> dict[str, str]:
+    """Acronyms a document spells out somewhere ("VCSE" -> "voluntary, community and social enterprise")."""
+    # Punctuation other than commas ends a candidate expansion, so it never runs across sentences.
+    words_by_text = [re.findall(r"[A-Za-z][\w'-]*|&|[.;:!?()]", t.replace(",", " ")) for t in texts]
+    found: dict[str, str] = {}
+    for acronym in sorted({m.group(0).rstrip("s") for t in texts for m in _ACRONYM.finditer(t)}):
+        letters = acronym.lower()
+        for words in words_by_text:
+            for start in range(len(words)):
+                picked: list[str] = []
+                i, j = start, 0
+                while i < len(words) and j < len(letters):
+                    word = words[i]
+                    if word.lower() in _LINKING and picked:
+                        picked.append(word)
+                    elif (
+                        word[0].lower() == letters[j]
+                        and word.upper() != word
+                        and (len(word) >= 4 or word[0].isupper())
+                        and word.lower() not in _NOT_EXPANSION
+                    ):
+                        picked.append(word)
+                        j += 1
+                    else:
+                        break
+                    i += 1
+                # A short acronym matches some run of words by chance: trust it only when the words are
+                # capitalised or the definition sits right before it, "(ICS)".
+                defined = f"({acronym}" in " ".join(words[i : i + 2]).replace("( ", "(")
+                title_case = all(w[0].isupper() for w in picked if w.lower() not in _LINKING)
+                trusted = len(letters) >= 4 or title_case or defined
+                if j == len(letters) and len(picked) >= len(letters) and trusted:
+                    found[acronym] = " ".join(picked)
+                    break
+            if acronym in found:
+                break
+    return found
+
+
+def expand_acronyms(query: str, acronyms: dict[str, str]) -> str:
+    """The query with every known acronym followed by its expansion."""
+    extra = [
+        acronyms[t.upper().rstrip("S")]
+        for t in re.findall(r"\b[A-Za-z]{2,6}\b", query)
+        if t.upper().rstrip("S") in acronyms and (t.isupper() or len(t) > 3)
+    ]
+    return f"{query} ({'; '.join(extra)})" if extra else query
 
 
 def embed_text(chunk: Chunk) -> str:
@@ -140,6 +139,7 @@ class IndexSnapshot:
     bm25: bm25s.BM25
     bm25_ids: list[str]  # chunk id of each BM25 document (the searchable chunks)
     documents: int
+    acronyms: dict[str, str]  # acronym -> its expansion, as the documents spell it out
     sentence_matrix: np.ndarray  # every sentence vector, stacked
     sentence_owner: list[str]  # chunk id of each row of sentence_matrix
 
@@ -180,6 +180,7 @@ class IndexSnapshot:
             bm25=bm25,
             bm25_ids=[c.id for c in searchable],
             documents=len({c.document_id for c in chunks}),
+            acronyms=find_acronyms([c.text for c in searchable]),
             sentence_matrix=np.concatenate(list(sentence_vectors.values()))
             if sentence_vectors
             else np.zeros((0, 384)),
@@ -204,7 +205,7 @@ class HybridRetriever(BaseRetriever):
         k = k or self.k
         if not self.index.chunks or not query.strip():
             return []
-        query = focus(query)
+        query = expand_acronyms(focus(query), self.index.acronyms)
         vector = self.embedder.embed_query(query)
         n = min(self.candidates, len(self.index.chunks))
         searchable: dict[str, Any] = {"kind": {"$in": list(SEARCHABLE_KINDS)}}

@@ -46,6 +46,7 @@ class StructuralAnswer:
     outcome: Outcome | None = None
     priorities: list[KeyPriority] = field(default_factory=list)
     document: DocumentOutline | None = None
+    question: str = ""
 
 
 def _outcome_number(question: str) -> int | None:
@@ -88,6 +89,13 @@ def find_priority(doc: DocumentOutline, question: str) -> tuple[Outcome, KeyPrio
 
 def answer_structural(question: str, outline: Outline) -> StructuralAnswer | None:
     """Answer 'what are the outcomes', 'priorities under outcome 4', 'what does priority X commit to'."""
+    found = _answer_structural(question, outline)
+    if found is not None:
+        found.question = question
+    return found
+
+
+def _answer_structural(question: str, outline: Outline) -> StructuralAnswer | None:
     doc = _plan(outline)
     if doc is None:
         return None

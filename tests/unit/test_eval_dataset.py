@@ -66,8 +66,19 @@ def test_answerable_items_carry_outcomes_facts_and_evidence(items: list[EvalItem
 
 def test_every_evidence_sentence_is_verbatim_in_the_corpus(items: list[EvalItem]) -> None:
     corpus = _squash(CORPUS)
-    missing = [item.id for item in items if item.evidence and _squash(item.evidence) not in corpus]
+    missing = [(item.id, e) for item in items for e in item.evidences if _squash(e) not in corpus]
     assert missing == []
+
+
+def test_alternative_evidence_is_only_given_where_the_item_expects_several_places(
+    items: list[EvalItem],
+) -> None:
+    # An alternative must come from a place the item already names: several priorities or outcomes.
+    for item in items:
+        if item.evidence_any:
+            assert len(item.priorities) + len(item.outcomes) > 2 or len(item.outcomes) > 1 or item.note, (
+                item.id
+            )
 
 
 def test_every_must_include_fact_is_verbatim_in_the_corpus(items: list[EvalItem]) -> None:

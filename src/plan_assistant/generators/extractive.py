@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from plan_assistant.config import Settings
 from plan_assistant.generators.base import Passage
+from plan_assistant.grounding import figure_asked
 from plan_assistant.schemas import Audience
 
 # How many sentences each audience gets: residents a short answer, staff the fuller picture,
@@ -16,6 +17,7 @@ MAX_SENTENCES: dict[str, int] = {"resident": 3, "staff": 6, "adviser": 4}
 MIN_SENTENCES: dict[str, int] = {"resident": 1, "staff": 1, "adviser": 2}
 RELATIVE_BAND = 0.12  # keep sentences scoring within this of the best one
 SENTENCE_FLOOR = 0.25  # never keep a sentence less similar to the question than this
+FIGURE_BONUS = 0.1  # for a sentence stating the kind of figure the question asks for
 _WORD = re.compile(r"[a-z0-9£%]+")
 
 
@@ -32,13 +34,16 @@ def _tokens(text: str) -> set[str]:
     return set(_WORD.findall(text.lower()))
 
 
-def select_sentences(passages: Sequence[Passage], audience: Audience) -> list[Pick]:
+def select_sentences(passages: Sequence[Passage], audience: Audience, question: str = "") -> list[Pick]:
     """The sentences to answer with, most relevant first, near-duplicates dropped."""
+    gives = figure_asked(question)
     scored: list[Pick] = []
     for p, passage in enumerate(passages):
         rank_bonus = 0.03 * (len(passages) - p) / max(len(passages), 1)
         for s, score in enumerate(passage.sentence_scores):
-            scored.append(Pick(p, s, score + rank_bonus))
+            # "How many ...?" is answered by a sentence that states a number: favour those.
+            figure_bonus = FIGURE_BONUS if gives and gives.search(passage.chunk.sentences[s].text) else 0.0
+            scored.append(Pick(p, s, score + rank_bonus + figure_bonus))
     if not scored:
         return []
     scored.sort(key=lambda pick: pick.score, reverse=True)
@@ -68,7 +73,7 @@ class ExtractiveGenerator:
 
     def generate(self, question: str, passages: Sequence[Passage], audience: Audience) -> Iterator[str]:
         """Yield the chosen sentences, one line each (a bulleted list when more than one)."""
-        picks = select_sentences(passages, audience)
+        picks = select_sentences(passages, audience, question)
         as_list = len(picks) > 1 or audience == "adviser"
         for pick in picks:
             text = passages[pick.passage].chunk.sentences[pick.sentence].text
