@@ -481,6 +481,44 @@ def in_process(data_dir: Path, embed_runs: int) -> tuple[dict[str, Any], Any]:
     return figures, assistant
 
 
+def _is_ours(path: str) -> bool:
+    return "plan_assistant" in path or path.endswith(("/app.py", "/ingest/__main__.py"))
+
+
+def session_hot_spots(root: Any, count: int = 12) -> dict[str, Any]:
+    """A pyinstrument tree as three rankings: self time, our functions inclusive, library calls from ours."""
+    self_frames: list[tuple[str, str, int, float]] = []
+    ours: list[tuple[str, str, int, float]] = []
+    calls_out: list[tuple[str, str, int, float]] = []
+
+    def walk(frame: Any, seen: frozenset[tuple[str, str]], parent_ours: bool) -> None:
+        key = (frame.file_path_short or "", frame.function or "")
+        if (frame.file_path or "").startswith("<frozen importlib"):
+            # The import machinery is transparent: the module being imported is what costs.
+            for child in frame.children:
+                walk(child, seen, parent_ours)
+            return
+        mine = _is_ours(frame.file_path or "")
+        if not frame.is_synthetic:  # "[self]" leaves are already inside their frame's total_self_time
+            self_frames.append((*key, frame.line_no or 0, frame.total_self_time))
+        if key not in seen:  # inclusive time, each recursion counted once
+            if mine:
+                ours.append((*key, frame.line_no or 0, frame.time))
+            elif parent_ours and not frame.is_synthetic:
+                calls_out.append((*key, frame.line_no or 0, frame.time))
+            seen = seen | {key}
+        for child in frame.children:
+            walk(child, seen, mine)
+
+    walk(root, frozenset(), False)
+    return {
+        "seconds": round(root.time, 3),
+        "by_self_time": top_hot_spots(self_frames, root.time, count),
+        "ours_inclusive": top_hot_spots(ours, root.time, count),
+        "library_calls_from_ours": top_hot_spots(calls_out, root.time, count),
+    }
+
+
 def profile_ask(data_dir: Path) -> dict[str, Any]:
     """Profile Assistant.ask on the benchmark questions with fresh caches (pyinstrument); the hot spots."""
     try:
@@ -497,29 +535,38 @@ def profile_ask(data_dir: Path) -> dict[str, Any]:
     profiler.start()
     for question, audience in QUESTIONS:
         assistant.ask(question, audience=audience)  # type: ignore[arg-type]
-    session = profiler.stop()
-    root = session.root_frame()
+    root = profiler.stop().root_frame()
     if root is None:
         return {"skipped": "no samples"}
-    self_frames: list[tuple[str, str, int, float]] = []
-    ours: list[tuple[str, str, int, float]] = []
+    return {"what": f"Assistant.ask on {len(QUESTIONS)} questions, caches cold", **session_hot_spots(root)}
 
-    def walk(frame: Any, seen: frozenset[tuple[str, str]]) -> None:
-        key = (frame.file_path_short or "", frame.function or "")
-        self_frames.append((*key, frame.line_no or 0, frame.total_self_time))
-        if "plan_assistant" in (frame.file_path or "") and key not in seen:
-            ours.append((*key, frame.line_no or 0, frame.time))  # inclusive, each recursion counted once
-            seen = seen | {key}
-        for child in frame.children:
-            walk(child, seen)
 
-    walk(root, frozenset())
-    return {
-        "questions": len(QUESTIONS),
-        "seconds": round(root.time, 3),
-        "by_self_time": top_hot_spots(self_frames, root.time),
-        "plan_assistant_inclusive": top_hot_spots(ours, root.time),
-    }
+_START_CHILD = """
+import json, sys
+from pyinstrument import Profiler
+profiler = Profiler(interval=0.001)
+profiler.start()
+import app
+from plan_assistant.config import Settings
+app.create(Settings())
+root = profiler.stop().root_frame()
+from evals.bench import session_hot_spots
+print(json.dumps(session_hot_spots(root)))
+"""
+
+
+def profile_start(data_dir: Path) -> dict[str, Any]:
+    """Profile app.create() (imports, model, index, guard, UI) in a fresh interpreter; the hot spots."""
+    done = subprocess.run(
+        [sys.executable, "-c", _START_CHILD],
+        cwd=ROOT,
+        env=subprocess_env(data_dir),
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        return {"skipped": f"profiling start-up failed: {done.stderr[-500:]}"}
+    return {"what": "app.create() in a fresh interpreter", **json.loads(done.stdout.strip().splitlines()[-1])}
 
 
 def llm_figures(data_dir: Path, assistant: Any) -> dict[str, Any]:
@@ -594,9 +641,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     """Measure everything once and return the report."""
     report: dict[str, Any] = {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
         "command": "python -m evals.bench"
         + (" --llm" if args.llm else "")
-        + (" --profile" if args.profile else ""),
+        + (" --profile" if args.profile else "")
+        + (f" --torch-threads {args.torch_threads}" if args.torch_threads else ""),
         "generator": "extractive",
         "machine": machine(),
         "load_average_start": load_average(),
@@ -657,7 +706,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             report["llm"] = llm_figures(data_dir, assistant)
         if args.profile:
             print("profiling Assistant.ask (pyinstrument) ...", flush=True)
-            report["profile"] = profile_ask(data_dir)
+            report["profile"] = {"start": profile_start(data_dir), "ask": profile_ask(data_dir)}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     report["load_average_end"] = load_average()
@@ -727,17 +776,23 @@ def table_rows(report: Mapping[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
-def render_profile(profile: Mapping[str, Any]) -> str:
-    """The profile's hot spots as text."""
-    if "skipped" in profile:
-        return f"profile skipped: {profile['skipped']}"
-    lines = [f"Hot spots: Assistant.ask on {profile['questions']} questions, {profile['seconds']} s sampled"]
-    for title, key in (
-        ("by self time", "by_self_time"),
-        ("plan_assistant, inclusive", "plan_assistant_inclusive"),
-    ):
-        lines.append(f"  {title}:")
-        lines += [f"    {h['share'] * 100:5.1f}%  {h['seconds']:7.3f} s  {h['where']}" for h in profile[key]]
+def render_profile(profiles: Mapping[str, Any]) -> str:
+    """The profiles' hot spots as text."""
+    lines = []
+    for profile in profiles.values():
+        if "skipped" in profile:
+            lines.append(f"profile skipped: {profile['skipped']}")
+            continue
+        lines.append(f"Hot spots: {profile['what']}, {profile['seconds']} s sampled")
+        for title, key in (
+            ("self time", "by_self_time"),
+            ("our code, inclusive", "ours_inclusive"),
+            ("library calls from our code, inclusive", "library_calls_from_ours"),
+        ):
+            lines.append(f"  {title}:")
+            lines += [
+                f"    {h['share'] * 100:5.1f}%  {h['seconds']:7.3f} s  {h['where']}" for h in profile[key][:8]
+            ]
     return "\n".join(lines)
 
 
@@ -757,7 +812,16 @@ def main(argv: list[str] | None = None) -> int:
         "--max-requests", type=int, default=2000, help="throughput request cap (default 2000)"
     )
     parser.add_argument("--output", type=Path, default=BENCH_PATH, help="where to write the JSON report")
+    parser.add_argument(
+        "--torch-threads",
+        type=int,
+        default=None,
+        help="set OMP_NUM_THREADS for this process and the server (default: leave torch's own choice)",
+    )
     args = parser.parse_args(argv)
+    if args.torch_threads:
+        # Before torch is imported here or in any subprocess: torch reads it once, at import.
+        os.environ["OMP_NUM_THREADS"] = str(args.torch_threads)
     report = run(args)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -14,6 +16,7 @@ from evals.bench import (
     goals,
     percentile,
     render_table,
+    session_hot_spots,
     summary,
     top_hot_spots,
 )
@@ -120,3 +123,33 @@ def test_hot_spots_add_up_samples_of_the_same_function_and_rank_them() -> None:
         {"where": "a.py:slow", "seconds": 0.8, "share": 0.8},
         {"where": "c.py:slow", "seconds": 0.2, "share": 0.2},
     ]
+
+
+def _frame(
+    path: str, function: str, time: float, self_time: float, *children: SimpleNamespace
+) -> SimpleNamespace:
+    return SimpleNamespace(
+        file_path=path,
+        file_path_short=path.rsplit("/", 1)[-1],
+        function=function,
+        line_no=1,
+        time=time,
+        total_self_time=self_time,
+        is_synthetic=function == "[self]",
+        children=list(children),
+    )
+
+
+def test_session_hot_spots_count_self_time_once_and_name_library_calls_from_our_code() -> None:
+    torch_call = _frame(
+        "/venv/torch/nn.py", "linear", 0.6, 0.6, _frame("/venv/torch/nn.py", "[self]", 0.6, 0.6)
+    )
+    ask = _frame(
+        "/src/plan_assistant/assistant.py", "ask", 0.8, 0.2, torch_call, _frame("x", "[self]", 0.2, 0.2)
+    )
+    root = _frame("<string>", "<module>", 1.0, 0.2, ask, _frame("<string>", "[self]", 0.2, 0.2))
+    spots = session_hot_spots(root)
+    assert spots["by_self_time"][0] == {"where": "nn.py:linear", "seconds": 0.6, "share": 0.6}
+    assert sum(s["seconds"] for s in spots["by_self_time"]) == pytest.approx(1.0)
+    assert spots["ours_inclusive"] == [{"where": "assistant.py:ask", "seconds": 0.8, "share": 0.8}]
+    assert spots["library_calls_from_ours"] == [{"where": "nn.py:linear", "seconds": 0.6, "share": 0.6}]
