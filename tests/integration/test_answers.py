@@ -153,11 +153,6 @@ def test_a_follow_up_to_a_broader_carbon_question_stays_on_the_topic(assistant: 
     assert all("carbon" in c.quote.lower() for c in answer.citations)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine gap: a 'when' question is answered without a date; the extractive selection does not "
-    "prefer the sentence that states one (2030), unlike how-much/how-many questions",
-)
 def test_a_when_follow_up_to_a_broader_carbon_question_gives_the_date(assistant: Assistant) -> None:
     answer = _follow_up(assistant, "What is the council doing to cut carbon emissions?", "and by when?")
     assert "2030" in answer.answer
