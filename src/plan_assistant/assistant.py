@@ -230,7 +230,8 @@ class Assistant:
                 and self.generator is not self._fallback
             ):
                 # A model may leave the figure out; the passages' own sentences may not.
-                used.clear(), order.clear()
+                used.clear()
+                order.clear()
                 held = list(self._grounded_lines(state, self._fallback, passages, used, removed, order))
             if not held or not states_asked_figure(state.standalone, " ".join(held)):
                 yield from self._not_found(state)

@@ -15,9 +15,10 @@ from fastapi.testclient import TestClient
 
 from plan_assistant.api import create_app
 from plan_assistant.config import Settings
+from plan_assistant.factory import build_assistant
 from plan_assistant.feedback import FeedbackStore
 from plan_assistant.schemas import Answer
-from tests.integration.api_support import FakeAssistant, assistant_under_test, parse_sse
+from tests.integration.api_support import FakeAssistant, parse_sse
 
 EXPECTED = json.loads((Path(__file__).parents[1] / "data" / "expected_outline.json").read_text())
 PLAN_QUESTION = "What will the council do to tackle climate change?"
@@ -28,9 +29,9 @@ MakeClient = Callable[..., TestClient]
 
 
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The real chain (extractive generator) over a temporary index; a scripted fake until it exists."""
-    return assistant_under_test(tmp_path_factory.mktemp("index"))
+def assistant(built_index: Settings) -> Any:
+    """The real chain (extractive generator) over the session's temporary index."""
+    return build_assistant(built_index)
 
 
 @pytest.fixture

@@ -144,13 +144,17 @@ _STREET_SUFFIX = (
     r"Meadow|Meadows|Yard|Wharf|Gate|Fields|Orchard|Paddock|Chase|Croft|Lea|Vale|Heights|Path|End)"
 )
 _NAME_WORD = r"[A-Z][a-z'’-]+"
+# A postcode on its own is allowed (residents use it to say where they live); after a street address it
+# is part of the address, and goes with it, as does the town between them.
+_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b"
+_ADDRESS_TAIL = rf"(?:,\s*{_NAME_WORD}(?:\s+{_NAME_WORD})?)?(?:,?\s+{_POSTCODE})?"
 _ADDRESS = re.compile(
     rf"(?:\b(?:Flat|Apartment|Apt)\s+\d+[A-Za-z]?,?\s+)?"
-    rf"(?<![\w£$€.,/-])\d{{1,3}}[A-Za-z]?,?\s+(?:{_NAME_WORD}\s+){{1,3}}{_STREET_SUFFIX}\b\.?"
+    rf"(?<![\w£$€.,/-])\d{{1,3}}[A-Za-z]?,?\s+(?:{_NAME_WORD}\s+){{1,3}}{_STREET_SUFFIX}\b\.?{_ADDRESS_TAIL}"
 )
 _ADDRESS_INTRODUCED = re.compile(
     rf"\b(?:live|lives|living|lived|address\s+is|address:|moved\s+to|staying)\s+(?:at\s+)?(?:number\s+)?"
-    rf"(\d{{1,3}}[a-z]?,?\s+(?:[A-Za-z'’-]+\s+){{1,3}}{_STREET_SUFFIX}\b\.?)",
+    rf"(\d{{1,3}}[a-z]?,?\s+(?:[A-Za-z'’-]+\s+){{1,3}}{_STREET_SUFFIX}\b\.?{_ADDRESS_TAIL})",
     re.IGNORECASE,
 )
 
@@ -197,6 +201,13 @@ _NAME_RELATION = re.compile(
     r"grandson|granddaughter|nan|gran|grandma|grandad|grandfather|grandmother|neighbour|friend|carer|"
     r"boyfriend|girlfriend|aunt|uncle|nephew|niece|cousin|baby|stepson|stepdaughter))"
     rf",?\s+({_NAME_RUN})"
+)
+# A role followed by a first name and a surname: "social worker Janet Coombes", "caller's mum Ann Lee".
+_NAME_ROLE = re.compile(
+    r"(?i:\b(?:social\s+worker|support\s+worker|key\s+worker|case\s*worker|carer|gp|doctor|nurse|"
+    r"tenant|patient|pupil|client|caller|resident|son|daughter|"
+    r"mum|mom|mother|dad|father|husband|wife|neighbour|landlord|landlady))"
+    rf",?\s+({_NAME_TOKEN}[ -](?:Mc|Mac|O['’])?{_NAME_TOKEN})"
 )
 _NAME_SIGNOFF = re.compile(
     r"(?:^|\n|[.!?]\s)\s*(?i:kind\s+regards|best\s+regards|warm\s+regards|regards|best\s+wishes|"
@@ -283,6 +294,7 @@ def _find_names(text: str) -> Iterator[Finding]:
         (_NAME_THIS_IS, _name_span),
         (_NAME_TITLE, _name_span),
         (_NAME_RELATION, _name_span),
+        (_NAME_ROLE, _name_span),
         (_NAME_SIGNOFF, _name_span),
     ):
         for match in pattern.finditer(text):
