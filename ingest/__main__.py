@@ -43,7 +43,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ingest failed: {exc}\nThe previous index, if any, is unchanged.", file=sys.stderr)
         return 1
     print(report.summary())
+    _warm_guard(settings)
     return 0
+
+
+def _warm_guard(settings: Settings) -> None:
+    """Embed the guard's labelled examples now, so the server's first start is as quick as later ones."""
+    from plan_assistant.factory import build_guard, guard_cache_path
+
+    if guard_cache_path(settings).is_file():
+        return
+    build_guard(settings, load_embedder(settings))
 
 
 def _status(settings: Settings) -> int:

@@ -80,6 +80,11 @@ class Embedder:
         return len(self.model.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
 
 
+def embedding_name(settings: Settings) -> str:
+    """A short name for the configured embedding model (known without loading it)."""
+    return Path(settings.embedding_model).name if settings.embedding_model else "all-MiniLM-L6-v2"
+
+
 def load_embedder(settings: Settings) -> Embedder:
     """Load the embedding model named by the settings, offline."""
     # Belt and braces: even a model folder that names a hub repo must not reach the network.
@@ -94,6 +99,55 @@ def load_embedder(settings: Settings) -> Embedder:
         raise EmbeddingModelError(f"cannot load the embedding model at {path}: {exc}") from exc
     return Embedder(
         model,
-        name=path.name if settings.embedding_model else "all-MiniLM-L6-v2",
+        name=embedding_name(settings),
         cache_size=settings.query_cache_size,
     )
+
+
+class VectorCache:
+    """Embeddings of fixed texts (the guard's labelled examples) kept on disk between starts.
+
+    While recording, new texts are embedded and remembered; ``save`` writes them next to the index. After
+    ``stop_recording`` it still answers from what it holds but embeds anything else live, unremembered,
+    so questions never reach the disk.
+    """
+
+    def __init__(self, path: Path, embedder: Embedder) -> None:
+        self.path = path
+        self.embedder = embedder
+        self._vectors: dict[str, np.ndarray] = {}
+        self._recording = True
+        self._dirty = False
+        if path.is_file():
+            try:
+                with np.load(path, allow_pickle=False) as data:
+                    self._vectors = dict(zip(data["texts"].tolist(), data["vectors"], strict=True))
+            except (OSError, ValueError, KeyError):
+                self._vectors = {}  # a damaged cache is only a slower start
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts, from the cache where possible."""
+        texts = list(texts)
+        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        fresh = dict(zip(missing, self.embedder.embed(missing), strict=True)) if missing else {}
+        if self._recording and fresh:
+            self._vectors.update(fresh)
+            self._dirty = True
+        if not texts:
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        return np.stack([self._vectors[t] if t in self._vectors else fresh[t] for t in texts])
+
+    def stop_recording(self) -> None:
+        """From now on, embed new texts without keeping them."""
+        self._recording = False
+
+    def save(self) -> None:
+        """Write the cache (atomically) if it learnt anything."""
+        if not self._dirty:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".tmp.npz")
+        texts = list(self._vectors)
+        np.savez(tmp, texts=np.array(texts), vectors=np.stack([self._vectors[t] for t in texts]))
+        tmp.replace(self.path)
+        self._dirty = False

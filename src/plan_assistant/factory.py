@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
+
 from plan_assistant.assistant import Assistant
 from plan_assistant.config import Settings
-from plan_assistant.embeddings import load_embedder
+from plan_assistant.embeddings import Embedder, VectorCache, embedding_name, load_embedder
 from plan_assistant.generators import get_generator
 from plan_assistant.guardrails import Guard
 from plan_assistant.outline import Outline
@@ -39,7 +42,7 @@ def build_assistant(settings: Settings) -> Assistant:
         candidates=settings.candidates,
         rrf_k=settings.rrf_k,
     )
-    guard = Guard(settings, embedder.embed)
+    guard = build_guard(settings, embedder)
     return Assistant(
         settings=settings,
         embedder=embedder,
@@ -48,3 +51,19 @@ def build_assistant(settings: Settings) -> Assistant:
         outline=Outline.load(settings.outline_path),
         guard=guard,
     )
+
+
+def guard_cache_path(settings: Settings) -> Path:
+    """Where the guard's example embeddings are kept for the configured model."""
+    slug = "".join(ch if ch.isalnum() else "-" for ch in embedding_name(settings))[-60:]
+    return settings.data_dir / "cache" / f"guard-{slug}.npz"
+
+
+def build_guard(settings: Settings, embedder: Embedder) -> Guard:
+    """The guardrails, with their few hundred labelled examples embedded once and kept on disk."""
+    examples = VectorCache(guard_cache_path(settings), embedder)
+    guard = Guard(settings, examples)
+    with contextlib.suppress(OSError):  # a read-only data directory only costs start-up time
+        examples.save()
+    examples.stop_recording()
+    return guard
