@@ -451,10 +451,12 @@ def in_process(data_dir: Path, embed_runs: int) -> tuple[dict[str, Any], Any]:
     for text in WARM_UP:
         uncached.search(text)
     retrieval = time_each(uncached.search, queries)
-    # The same searches again through the cached embedder: retrieval's own cost, the embedding excluded.
+    # The same searches through a cached embedder of their own (the assistant's caches stay cold for ask):
+    # retrieval's own cost, the embedding excluded.
+    cached = assistant.retriever.model_copy(update={"embedder": Embedder(embedder.model, embedder.name)})
     for q in queries:
-        assistant.retriever.search(q)
-    retrieval_cached = time_each(assistant.retriever.search, queries)
+        cached.search(q)
+    retrieval_cached = time_each(cached.search, queries)
 
     for text in WARM_UP:
         assistant.ask(text)
@@ -710,8 +712,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     report["load_average_end"] = load_average()
+    # The floor is the cheapest a query embedding was measured to be in this run: with torch's own thread
+    # count or with one thread, whichever was faster (contention can inflate the first and flatter the goal).
+    ip = report["in_process"]
+    floors = {
+        f"{ip['torch_threads']} torch threads": ip["embed_query_ms"]["median"],
+        "1 torch thread": ip["embed_query_one_thread_ms"]["median"],
+    }
+    floor_from = min(floors, key=lambda name: floors[name])
+    report["embed_floor"] = {"p50_ms": floors[floor_from], "from": floor_from}
     figures = {
-        "embed_floor_p50_ms": report["in_process"]["embed_query_ms"]["median"],
+        "embed_floor_p50_ms": floors[floor_from],
         "chat_p50_ms": report["chat_http_ms"]["cold_cache"]["median"],
         "chat_p95_ms": report["chat_http_ms"]["cold_cache"]["p95"],
         "throughput_rps": report["throughput"]["requests_per_second"],
@@ -742,8 +753,12 @@ def table_rows(report: Mapping[str, Any]) -> list[tuple[str, str]]:
             "cold start to /healthz 200",
             f"median {report['cold_start_s']['median']} s  runs {report['cold_start_s']['runs']}",
         ),
-        ("query embedding (floor)", ms(ip["embed_query_ms"])),
+        (f"query embedding, {ip['torch_threads']} torch threads", ms(ip["embed_query_ms"])),
         ("query embedding, 1 torch thread", ms(ip["embed_query_one_thread_ms"])),
+        (
+            "query-embedding floor (p50)",
+            f"{report['embed_floor']['p50_ms']} ms ({report['embed_floor']['from']})",
+        ),
         ("retrieval (embedding incl.)", ms(ip["retrieval_uncached_ms"])),
         ("retrieval (embedding cached)", ms(ip["retrieval_cached_embedding_ms"])),
         ("Assistant.ask cold cache", ms(ip["ask_cold_cache_ms"])),
