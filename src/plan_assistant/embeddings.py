@@ -63,17 +63,26 @@ class Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """Embed one query, from the cache when it was asked before."""
+        return self.embed_cached([text])[0]
+
+    def embed_cached(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts through the LRU cache: the guard and the retriever share one model call per text."""
+        texts = list(texts)
         with self._lock:
-            hit = self._cache.get(text)
-            if hit is not None:
-                self._cache.move_to_end(text)
-                return hit
-        vector = self.embed([text])[0]
-        with self._lock:
-            self._cache[text] = vector
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return vector
+            known = {t: self._cache[t] for t in dict.fromkeys(texts) if t in self._cache}
+            for t in known:
+                self._cache.move_to_end(t)
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            known.update(zip(missing, self.embed(missing), strict=True))
+            with self._lock:
+                for t in missing:
+                    self._cache[t] = known[t]
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([known[t] for t in texts])
 
     def count_tokens(self, text: str) -> int:
         """Word-piece tokens the model sees for this text (special tokens included)."""
@@ -129,7 +138,8 @@ class VectorCache:
         """Embed texts, from the cache where possible."""
         texts = list(texts)
         missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
-        fresh = dict(zip(missing, self.embedder.embed(missing), strict=True)) if missing else {}
+        live = self.embedder.embed if self._recording else self.embedder.embed_cached
+        fresh = dict(zip(missing, live(missing), strict=True)) if missing else {}
         if self._recording and fresh:
             self._vectors.update(fresh)
             self._dirty = True

@@ -77,12 +77,16 @@ def find_priority(doc: DocumentOutline, question: str) -> tuple[Outcome, KeyPrio
             title = _norm(priority.title)
             if title and title in q:
                 return outcome, priority
-            matcher = SequenceMatcher(None, title, q)
-            blocks = sum(b.size for b in matcher.get_matching_blocks())
-            score = blocks / max(len(title), 1)
+            if not title or len(q) > 2.2 * len(title) + 40:
+                continue  # a question much longer than the title is not naming it (and matching is costly)
+            matcher = SequenceMatcher(None, title, q, autojunk=False)
+            # quick_ratio bounds the matching characters from above: skip titles that cannot reach the bar.
+            if matcher.quick_ratio() * (len(title) + len(q)) / 2 < PRIORITY_TITLE_MATCH * len(title):
+                continue
+            score = sum(b.size for b in matcher.get_matching_blocks()) / len(title)
             if best is None or score > best[0]:
                 best = (score, outcome, priority)
-    if best and best[0] >= PRIORITY_TITLE_MATCH and len(q) <= 2.2 * len(_norm(best[2].title)) + 40:
+    if best and best[0] >= PRIORITY_TITLE_MATCH:
         return best[1], best[2]
     return None
 
