@@ -52,14 +52,22 @@ class _State:
         return now
 
 
+def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
+    """Whether a question leans on earlier turns: short, or opening with "and", or using "it", "that"."""
+    if not any(t.role == "user" and t.content.strip() for t in history):
+        return False
+    return len(question.split()) <= 8 or bool(_FOLLOW_UP.search(question))
+
+
 def condense(question: str, history: Sequence[Turn]) -> str:
     """A follow-up made standalone by prefixing the previous user question (no LLM needed)."""
-    previous = [t.content for t in history if t.role == "user" and t.content.strip()]
-    if not previous:
+    if not is_follow_up(question, history):
         return question
-    if len(question.split()) <= 8 or _FOLLOW_UP.search(question):
-        return f"{previous[-1].strip()} {question}"
-    return question
+    previous = [t.content for t in history if t.role == "user" and t.content.strip()]
+    return f"{previous[-1].strip()} {question}"
+
+
+MAX_CONDENSED_CHARS = 300
 
 
 class Assistant:
@@ -144,6 +152,16 @@ class Assistant:
             for turn in state.history[-6:]
         ]
         state.standalone = condense(state.screening.question, history)
+        rewrite = getattr(self.generator, "condense", None)
+        if rewrite is not None and state.standalone != state.screening.question:
+            # An LLM generator can rewrite the follow-up more naturally; its rewrite is only a search query
+            # (the answer is still grounded in the passages), and a failed or odd one keeps the heuristic.
+            try:
+                rewritten = " ".join(str(rewrite(state.screening.question, history)).split())
+            except Exception:  # a model server that is down must not stop the answer
+                rewritten = ""
+            if 0 < len(rewritten) <= MAX_CONDENSED_CHARS:
+                state.standalone = rewritten
         state.lap("condense", t)
         return state
 

@@ -244,6 +244,49 @@ def test_the_generator_is_given_the_condensed_question(mini_plan: MiniPlan) -> N
     assert passages[0].chunk.id == "c-climate"
 
 
+class CondensingFakeGenerator(FakeGenerator):
+    """A scripted chat model that can also rewrite follow-ups, as the LLM generators do."""
+
+    def __init__(self, rewrite: str | Exception) -> None:
+        super().__init__()
+        self.rewrite = rewrite
+        self.condensed: list[tuple[str, tuple[Turn, ...]]] = []
+
+    def condense(self, question: str, history: tuple[Turn, ...]) -> str:
+        self.condensed.append((question, tuple(history)))
+        if isinstance(self.rewrite, Exception):
+            raise self.rewrite
+        return self.rewrite
+
+
+def test_an_llm_generator_rewrites_a_follow_up_before_retrieval(mini_plan: MiniPlan) -> None:
+    fake = CondensingFakeGenerator("When will Somerset be a carbon neutral county?").enqueue(CARBON)
+    history = (Turn(role="user", content="Tell me about the climate work."),)
+    answer = mini_plan.assistant(fake).ask("and by when?", history)
+    asked, passages, _ = fake.calls[0]
+    assert fake.condensed[0][0] == "and by when?"
+    assert asked == "When will Somerset be a carbon neutral county?"
+    assert passages[0].chunk.id == "c-climate"
+    assert answer.status == "answered"
+
+
+def test_a_failed_llm_rewrite_falls_back_to_the_heuristic(mini_plan: MiniPlan) -> None:
+    fake = CondensingFakeGenerator(ConnectionError("model server down")).enqueue(CARBON)
+    history = (Turn(role="user", content="Will Somerset become a carbon neutral county?"),)
+    mini_plan.assistant(fake).ask("and by when?", history)
+    asked, _, _ = fake.calls[0]
+    assert "carbon neutral county" in asked and "by when" in asked
+
+
+def test_a_standalone_question_is_not_sent_for_rewriting(mini_plan: MiniPlan) -> None:
+    fake = CondensingFakeGenerator("something else entirely").enqueue(CARBON)
+    history = (Turn(role="user", content="Hello"),)
+    mini_plan.assistant(fake).ask(
+        "What does the plan say about making Somerset a carbon neutral county?", history
+    )
+    assert fake.condensed == []
+
+
 # ------------------------------------------------------------------ outline lookups
 
 

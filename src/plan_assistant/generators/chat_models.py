@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from langchain_core.language_models import BaseChatModel
 
 from plan_assistant.generators.base import Passage
-from plan_assistant.prompts import build_messages
-from plan_assistant.schemas import Audience
+from plan_assistant.prompts import build_messages, condense_messages
+from plan_assistant.schemas import Audience, Turn
 
 if TYPE_CHECKING:
     from plan_assistant.config import Settings
@@ -32,6 +32,11 @@ class ChatModelGenerator:
         for chunk in self.model.stream([dict(m) for m in messages]):
             if text := chunk.text:
                 yield text
+
+    def condense(self, question: str, history: Sequence[Turn]) -> str:
+        """Rewrite a follow-up as a standalone question (a search query; never shown as an answer)."""
+        reply = self.model.invoke([dict(m) for m in condense_messages(question, history)])
+        return str(reply.text).strip().splitlines()[0] if str(reply.text).strip() else ""
 
 
 def openai_from_settings(settings: Settings) -> ChatModelGenerator:

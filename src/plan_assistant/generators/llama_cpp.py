@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from plan_assistant.generators.base import Passage
 from plan_assistant.generators.model_files import ModelFileError, default_model_path
-from plan_assistant.prompts import build_messages
-from plan_assistant.schemas import Audience
+from plan_assistant.prompts import build_messages, condense_messages
+from plan_assistant.schemas import Audience, Turn
 
 if TYPE_CHECKING:
     from plan_assistant.config import Settings
@@ -85,6 +85,16 @@ class LlamaCppGenerator:
                 delta = chunk["choices"][0]["delta"].get("content")
                 if delta:
                     yield delta
+
+    def condense(self, question: str, history: Sequence[Turn]) -> str:
+        """Rewrite a follow-up as a standalone question (a search query; never shown as an answer)."""
+        with self._lock:
+            llm = self._ensure_loaded()
+            reply = llm.create_chat_completion(
+                messages=condense_messages(question, history), max_tokens=60, temperature=0.0
+            )
+        text = str(reply["choices"][0]["message"].get("content") or "").strip()
+        return text.splitlines()[0] if text else ""
 
 
 @contextmanager
