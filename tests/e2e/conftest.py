@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+
+from tests.servers import free_port, stop, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -28,28 +27,6 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 FEEDBACK_TOKEN = "e2e-feedback-token"
-
-
-def free_port() -> int:
-    """A TCP port nobody is listening on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 90) -> None:
-    """Poll /healthz until it answers 200, failing early if the server process dies."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with code {process.returncode}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"{url}/healthz was not 200 within {timeout} s")
 
 
 @pytest.fixture(scope="session")
@@ -76,17 +53,13 @@ def server_url(server_env: dict[str, str], tmp_path_factory: pytest.TempPathFact
         )
         url = f"http://127.0.0.1:{port}"
         try:
-            wait_until_healthy(url, process)
+            wait_until(f"{url}/healthz", process, timeout=90, what="python app.py")
             yield url
         except Exception:
             print(log_path.read_text(errors="replace")[-4000:])
             raise
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
 
 
 @pytest.fixture(scope="session")

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 
 from ingest.index import IngestReport, run_ingest
@@ -25,58 +18,27 @@ from tests.integration.test_retrieval import (
     open_retriever,
     test_the_chunk_of_the_right_key_priority_is_in_the_top_four,  # noqa: F401
 )
+from tests.servers import free_port, start_chroma, stop
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for_heartbeat(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"chroma run exited with code {process.returncode}")
-        try:
-            if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"chroma run at {url} gave no heartbeat within {timeout} s")
 
 
 @pytest.fixture(scope="module")
 def chroma_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """A ``chroma run`` server on a free localhost port, with its data in a temporary folder."""
-    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
-    if chroma is None:
-        pytest.skip("the chroma CLI is not installed")
     folder = tmp_path_factory.mktemp("chroma-server")
     port = free_port()
     log_path = folder / "server.log"
     with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [chroma, "run", "--path", str(folder / "data"), "--port", str(port), "--host", "127.0.0.1"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
         try:
-            wait_for_heartbeat(f"http://127.0.0.1:{port}", server)
-            yield port
+            server = start_chroma(folder / "data", port, log)
         except Exception:
             print(log_path.read_text(errors="replace")[-3000:])
             raise
+        try:
+            yield port
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
+            stop(server)
 
 
 @pytest.fixture(scope="module")

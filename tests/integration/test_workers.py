@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -14,51 +13,19 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import free_port, wait_until_healthy
+from tests.servers import BIN, free_port, start_chroma, stop, wait_until
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-
-
-def _wait_for_chroma(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"chroma run exited with code {process.returncode}")
-        try:
-            if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"Chroma at {url} did not answer within {timeout} s")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
 
 
 @pytest.fixture
 def chroma_env(tmp_path: Path) -> Iterator[dict[str, str]]:
     """A ``chroma run`` server holding a freshly ingested index, and the environment that points at it."""
-    chroma = shutil.which("chroma", path=str(BIN)) or shutil.which("chroma")
-    if chroma is None:
-        pytest.skip("the chroma CLI is not installed")
     port = free_port()
-    server = subprocess.Popen(
-        [chroma, "run", "--path", str(tmp_path / "chroma-server"), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_chroma(tmp_path / "chroma-server", port)
     try:
-        _wait_for_chroma(f"http://127.0.0.1:{port}", server)
         env = {
             **os.environ,
             "HF_HUB_OFFLINE": "1",
@@ -75,7 +42,7 @@ def chroma_env(tmp_path: Path) -> Iterator[dict[str, str]]:
         )
         yield env
     finally:
-        _stop(server)
+        stop(server)
 
 
 def test_two_uvicorn_workers_behind_one_port_both_answer_from_one_chroma_server(
@@ -88,7 +55,7 @@ def test_two_uvicorn_workers_behind_one_port_both_answer_from_one_chroma_server(
         app = subprocess.Popen(command, cwd=ROOT, env=chroma_env, stdout=log, stderr=log)
         url = f"http://127.0.0.1:{port}"
         try:
-            wait_until_healthy(url, app, timeout=120)
+            wait_until(f"{url}/healthz", app, timeout=120, what="uvicorn")
             # /healthz answering proves only one worker ready; keep asking until both have answered.
             pids: set[str] = set()
             statuses: list[int] = []
@@ -115,4 +82,4 @@ def test_two_uvicorn_workers_behind_one_port_both_answer_from_one_chroma_server(
             print(log_path.read_text(errors="replace")[-4000:])
             raise
         finally:
-            _stop(app)
+            stop(app)
