@@ -21,9 +21,9 @@ _BULLET_GLYPH = re.compile(r"^\s*(?:[-–•·◦▪●∙*]|o(?=\s)|\$[^$\n]{0,
 HYPHEN_PREFIXES = ("well", "self", "strength", "cross", "multi", "non", "long", "short", "user", "place")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Line:
-    """One source line after cleaning: its text with offsets, whether it was a bullet, and its indent."""
+    """Cleaned text with source offsets, whether it began as a bullet, and its indent: a line or a block."""
 
     mapped: MappedText
     bullet: bool

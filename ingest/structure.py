@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from ingest.cleaning import Line, clean_lines
@@ -23,20 +23,8 @@ _TERMINAL = (".", ":", ";", ",", "!", "?")
 PRIORITY_MATCH = 0.8  # similarity at which a detailed line is taken for a summary priority title
 
 
-@dataclass
-class Block:
-    """A paragraph or list item: wrapped lines joined, with source offsets."""
-
-    mapped: MappedText
-    bullet: bool
-    indent: int
-    start: int
-    end: int
-
-    @property
-    def text(self) -> str:
-        """The cleaned text."""
-        return self.mapped.text
+# A paragraph or list item: wrapped lines joined, with the same fields as one cleaned line.
+Block = Line
 
 
 @dataclass
@@ -88,7 +76,7 @@ def blocks_from_lines(lines: Sequence[Line], source: str) -> list[Block]:
                 last.end = line.end
                 prev = line
                 continue
-        blocks.append(Block(line.mapped, line.bullet, line.indent, line.start, line.end))
+        blocks.append(replace(line))  # a copy: joining the next lines into it leaves the line as it was
         prev = line
     return blocks
 
