@@ -351,7 +351,7 @@ class Assistant:
     def _reference(self, citations: list[Citation]) -> str:
         refs = []
         for n, c in enumerate(citations, start=1):
-            refs.append(f"[{n}] {_where_citation(c)}")
+            refs.append(f"[{n}] {_where(c)}")
         return "\n**Reference:** " + "; ".join(refs) + "\n"
 
     def _citation(self, chunk: Chunk, quote: str) -> Citation:
@@ -403,13 +403,7 @@ def _title_chunks(found: StructuralAnswer) -> list[str]:
     return priority_ids + outcome_ids if outcome_last else outcome_ids + priority_ids
 
 
-def _where(chunk: Chunk) -> str:
-    if chunk.outcome is not None:
-        return f"Outcome {chunk.outcome} › {chunk.priority}" if chunk.priority else f"Outcome {chunk.outcome}"
-    return chunk.section
-
-
-def _where_citation(c: Citation) -> str:
-    if c.outcome is not None:
-        return f"Outcome {c.outcome} › {c.priority}" if c.priority else f"Outcome {c.outcome}"
-    return c.section
+def _where(place: Chunk | Citation) -> str:
+    if place.outcome is not None:
+        return f"Outcome {place.outcome} › {place.priority}" if place.priority else f"Outcome {place.outcome}"
+    return place.section
