@@ -269,7 +269,8 @@ class Assistant:
             chunk = by_id[chunk_id]
             quote = " … ".join(chunk.sentences[i].quote for i in sorted(set(used[chunk_id])))
             citations.append(self._citation(chunk, quote=quote))
-        if state.audience == "adviser":
+        if state.audience in ("adviser", "staff") and citations:
+            # Advisers read the reference out; staff want every place in the plan the answer draws on.
             ref = self._reference(citations)
             yield ref
             parts.append(ref)
