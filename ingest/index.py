@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 from tqdm import tqdm
 
 from ingest.chunking import ChunkDraft, DocumentInfo, chunk_document
@@ -249,8 +250,7 @@ def _model_hint(settings: Settings) -> str:
     return settings.embedding_model or "all-MiniLM-L6-v2"
 
 
-def _embed(model: Embedder, texts: list[str], settings: Settings, progress: bool, label: str):  # type: ignore[no-untyped-def]
-    import numpy as np
+def _embed(model: Embedder, texts: list[str], settings: Settings, progress: bool, label: str) -> np.ndarray:
 
     size = settings.embedding_batch_size
     parts = []

@@ -15,7 +15,14 @@ from plan_assistant.config import Settings
 from plan_assistant.embeddings import Embedder
 from plan_assistant.generators.base import Generator, Passage
 from plan_assistant.generators.extractive import ExtractiveGenerator
-from plan_assistant.grounding import figures, find_support, split_line, states_asked_figure, strip_markers
+from plan_assistant.grounding import (
+    Embed,
+    figures,
+    find_support,
+    split_line,
+    states_asked_figure,
+    strip_markers,
+)
 from plan_assistant.guardrails import Guard, Screening
 from plan_assistant.outline import Outline
 from plan_assistant.retrieval import HybridRetriever
@@ -306,7 +313,16 @@ class Assistant:
             if out:
                 yield out + "\n"
 
-    def _verify_line(self, line, passages, embed, used, removed, order) -> str:  # type: ignore[no-untyped-def]
+    def _verify_line(
+        self,
+        line: str,
+        passages: list[Passage],
+        embed: Embed,
+        used: dict[str, list[int]],
+        removed: list[str],
+        order: list[str],
+    ) -> str:
+        """Keep the line's supported sentences, each with its citation marker; record the others."""
         marker, sentences = split_line(strip_markers(line))
         kept: list[str] = []
         for sentence in sentences:
