@@ -39,7 +39,7 @@ run: $(STAMP) data/outline.json ## set up, build the index if missing, serve on 
 
 test: $(STAMP) browser-deps data/outline.json ## the whole suite, then the eval gate
 	$(PY) -m pytest
-	$(PY) -m evals --check --no-baselines
+	$(PY) -m evals --check --no-baselines --out build/eval-gate
 
 test-fast: $(STAMP) ## unit tests only
 	$(PY) -m pytest tests/unit -q
