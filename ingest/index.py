@@ -155,13 +155,6 @@ def run_ingest(
 
     client = make_client(settings)
     names = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
-    embedder: Embedder | None = None
-
-    def get_embedder() -> Embedder:
-        nonlocal embedder
-        if embedder is None:
-            embedder = embedder_factory()
-        return embedder
 
     existing: dict[str, dict] = {}
     if settings.collection in names and not rebuild:
@@ -194,7 +187,7 @@ def run_ingest(
     chunk_vectors = sentence_vectors = None
     sentence_rows: list[tuple[str, str, dict]] = []
     if new_drafts:
-        model = get_embedder()
+        model = embedder_factory()  # loaded only when something needs embedding
         chunk_vectors = _embed(model, [d.embed_text for d in new_drafts], settings, progress, "chunks")
         for d in new_drafts:
             for n, s in enumerate(d.chunk.sentences):

@@ -23,7 +23,7 @@ from plan_assistant.grounding import (
     states_asked_figure,
     strip_markers,
 )
-from plan_assistant.guardrails import Guard, Screening
+from plan_assistant.guardrails import Guard, Screening, extract_question, normalise, redact
 from plan_assistant.outline import Outline
 from plan_assistant.retrieval import HybridRetriever
 from plan_assistant.schemas import Answer, Audience, Chunk, Citation, Turn
@@ -152,8 +152,10 @@ class Assistant:
         history = [
             Turn(
                 role=turn.role,
-                content=self.guard.screen(turn.content).question
-                if self.guard and turn.role == "user"
+                # Earlier questions only need their personal details removed; routing them again would
+                # cost a model call per turn on every request.
+                content=extract_question(redact(normalise(turn.content)).text)
+                if turn.role == "user"
                 else turn.content,
             )
             for turn in state.history[-6:]
