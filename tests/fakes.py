@@ -10,8 +10,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from plan_assistant.embeddings import Embedder
-from plan_assistant.generators.base import Passage
-from plan_assistant.schemas import Audience, Chunk, Sentence
+from plan_assistant.schemas import Audience, Chunk, Passage, Sentence
 
 _WORD = re.compile(r"[a-z0-9£%]+")
 # Words that carry no topic, left out so a bag-of-words cosine reflects shared subject matter.

@@ -13,7 +13,7 @@ from langchain_core.runnables import RunnableLambda
 
 from plan_assistant.config import Settings
 from plan_assistant.embeddings import Embedder
-from plan_assistant.generators.base import Generator, Passage
+from plan_assistant.generators.base import Generator
 from plan_assistant.generators.extractive import ExtractiveGenerator
 from plan_assistant.grounding import (
     Embed,
@@ -26,7 +26,7 @@ from plan_assistant.grounding import (
 from plan_assistant.guardrails import Guard, Screening, extract_question, normalise, redact
 from plan_assistant.outline import Outline
 from plan_assistant.retrieval import HybridRetriever
-from plan_assistant.schemas import Answer, Audience, Chunk, Citation, Turn
+from plan_assistant.schemas import Answer, Audience, Chunk, Citation, Passage, Turn
 from plan_assistant.structural import StructuralAnswer, answer_structural
 
 # A follow-up that only makes sense with what came before: short, or leaning on "it", "that", "and ...".

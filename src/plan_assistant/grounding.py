@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from plan_assistant.generators.base import Passage
+from plan_assistant.schemas import Passage
 
 _WORD = re.compile(r"[a-z0-9£%]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9£\"'‘(*])")

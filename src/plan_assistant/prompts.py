@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Literal, TypedDict
 
-from plan_assistant.generators.base import Passage
-from plan_assistant.schemas import Audience, Turn
+from plan_assistant.schemas import Audience, Passage, Turn
 
 NOT_COVERED = "The Business Plan doesn't cover that."
 """The exact sentence a model must write when the passages do not hold the answer; the engine detects it."""

@@ -17,8 +17,7 @@ from pydantic import ConfigDict
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from plan_assistant.embeddings import Embedder
-from plan_assistant.generators.base import Passage
-from plan_assistant.schemas import Chunk
+from plan_assistant.schemas import Chunk, Passage
 from plan_assistant.store import chunk_from_record
 
 _TOKEN = re.compile(r"[a-z0-9£%]+")

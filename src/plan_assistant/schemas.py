@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -16,6 +17,13 @@ class Sentence(BaseModel):
 
     text: str
     quote: str
+    # Prepared offline (ingest; see corpus/derived/): a plain-English rendering for residents, the
+    # questions the sentence answers and everyday keywords for retrieval. Empty for a document without them.
+    plain: str | None = None
+    questions: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    # Kinds of named thing the sentence states (spaCy labels: PERSON, ORG, MONEY, DATE, CARDINAL...).
+    entities: list[str] = Field(default_factory=list)
 
 
 class Chunk(BaseModel):
@@ -42,6 +50,16 @@ class Chunk(BaseModel):
     def quote(self) -> str:
         """The whole chunk in the document's own words."""
         return " ".join(s.quote for s in self.sentences)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk handed to a generator, with its fused relevance score and dense similarity."""
+
+    chunk: Chunk
+    score: float
+    similarity: float
+    sentence_scores: tuple[float, ...] = ()  # cosine similarity of each chunk sentence to the question
 
 
 class Citation(BaseModel):

@@ -10,9 +10,9 @@ import pytest
 
 from plan_assistant.config import PROJECT_ROOT, Settings
 from plan_assistant.generators import get_generator
-from plan_assistant.generators.base import Generator, Passage
+from plan_assistant.generators.base import Generator
 from plan_assistant.prompts import says_not_covered
-from plan_assistant.schemas import Chunk
+from plan_assistant.schemas import Chunk, Passage
 
 pytestmark = pytest.mark.llm
 

@@ -17,14 +17,13 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from plan_assistant.config import Settings
 from plan_assistant.generators import get_generator
-from plan_assistant.generators.base import Passage
 from plan_assistant.generators.chat_models import (
     ChatModelGenerator,
     ollama_from_settings,
     openai_from_settings,
 )
 from plan_assistant.prompts import system_prompt
-from plan_assistant.schemas import Chunk, Turn
+from plan_assistant.schemas import Chunk, Passage, Turn
 
 RECOVERY = (
     "Create the conditions for businesses to recover, safeguard employment and enable new jobs to be "

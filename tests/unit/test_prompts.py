@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from plan_assistant.generators.base import Passage
 from plan_assistant.prompts import (
     NOT_COVERED,
     build_messages,
@@ -15,7 +14,7 @@ from plan_assistant.prompts import (
     says_not_covered,
     system_prompt,
 )
-from plan_assistant.schemas import Chunk
+from plan_assistant.schemas import Chunk, Passage
 
 RECOVERY = (
     "Create the conditions for businesses to recover, safeguard employment and enable new jobs to be "

@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING
 
 from langchain_core.language_models import BaseChatModel
 
-from plan_assistant.generators.base import Passage
 from plan_assistant.prompts import build_messages, condense_messages
-from plan_assistant.schemas import Audience, Turn
+from plan_assistant.schemas import Audience, Passage, Turn
 
 if TYPE_CHECKING:
     from plan_assistant.config import Settings

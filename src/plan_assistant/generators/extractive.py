@@ -7,9 +7,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from plan_assistant.config import Settings
-from plan_assistant.generators.base import Passage
 from plan_assistant.grounding import figure_asked
-from plan_assistant.schemas import Audience
+from plan_assistant.schemas import Audience, Passage
 
 # How many sentences each audience gets: residents a short answer, staff the fuller picture,
 # advisers 2-4 call-ready bullets.

@@ -10,10 +10,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from plan_assistant.generators.base import Passage
 from plan_assistant.generators.model_files import ModelFileError, default_model_path
 from plan_assistant.prompts import build_messages, condense_messages
-from plan_assistant.schemas import Audience, Turn
+from plan_assistant.schemas import Audience, Passage, Turn
 
 if TYPE_CHECKING:
     from plan_assistant.config import Settings

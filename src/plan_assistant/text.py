@@ -1,0 +1,112 @@
+"""Text utilities every part shares: one sentence splitter, one stop list, one word tokenizer."""
+
+from __future__ import annotations
+
+import re
+
+import snowballstemmer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+# A sentence ends at . ! or ?, perhaps closed by quotes or brackets, then space. In document text
+# (``strict``) the next sentence must also open with a capital, digit, pound sign, quote or bracket, so
+# PDF line breaks and "e.g. something" do not split; people's messages are often all lower case.
+_END_STRICT = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[A-Z0-9£\"'‘“(*])")
+_END_LOOSE = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n+")
+ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "No.", "St.", "Mr.", "Mrs.", "Dr.", "approx.", "incl.")
+
+
+def sentence_spans(text: str, *, strict: bool = True) -> list[tuple[int, int]]:
+    """(start, end) offsets of each sentence, surrounding whitespace excluded.
+
+    Args:
+        strict: document text (a new sentence opens with a capital); ``False`` for people's messages,
+            which also split at line breaks and before lower-case words.
+    """
+    pattern = _END_STRICT if strict else _END_LOOSE
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in pattern.finditer(text):
+        if text[: match.start()].endswith(ABBREVIATIONS):
+            continue
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        piece = text[a:b]
+        stripped = piece.strip()
+        if stripped:
+            a += len(piece) - len(piece.lstrip())
+            out.append((a, a + len(stripped)))
+    return out
+
+
+def split_sentences(text: str, *, strict: bool = True) -> list[str]:
+    """Split text into sentences (see ``sentence_spans``)."""
+    return [text[a:b] for a, b in sentence_spans(text, strict=strict)]
+
+
+# scikit-learn's English stop words, less the words it lists that carry meaning in public-sector text
+# ("Integrated Care System", "council tax bill", "fire service", "call centre").
+_MEANINGFUL = frozenset(
+    [
+        "system",
+        "bill",
+        "fire",
+        "interest",
+        "computer",
+        "found",
+        "detail",
+        "describe",
+        "call",
+        "amount",
+        "part",
+        "serious",
+        "empty",
+        "full",
+        "front",
+        "bottom",
+        "top",
+        "side",
+        "move",
+        "name",
+        "show",
+        "fill",
+        "find",
+        "thick",
+        "thin",
+        "cry",
+        "mill",
+        "con",
+        "de",
+        "co",
+        "inc",
+        "ltd",
+        "sincere",
+    ]
+)
+STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS - _MEANINGFUL) | {"dont", "im", "ive", "whats"}
+"""The one English stop list: BM25, grounding overlap and question coverage all drop these words."""
+
+WORD = re.compile(r"[a-z0-9£%]+")
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens (letters, digits, £ and %), in order."""
+    return WORD.findall(text.lower())
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-case words that carry meaning: stop words and single characters dropped."""
+    return {w for w in words(text) if w not in STOP_WORDS and len(w) > 1}
+
+
+def stem(word: str) -> str:
+    """The Snowball (Porter 2) stem of one lower-case word."""
+    return str(_STEMMER.stemWord(word))
+
+
+def stems(text: str) -> list[str]:
+    """Stemmed content words in order (stop words dropped): the tokens BM25 and coverage compare."""
+    return list(_STEMMER.stemWords([w for w in words(text) if w not in STOP_WORDS]))
