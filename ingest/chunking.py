@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from ingest.mapped import MappedText, quote_of
 from ingest.structure import Block, ParsedDocument, Part
 from plan_assistant.schemas import Chunk, Sentence
+from plan_assistant.text import sentence_spans
 
-# A sentence ends at . ! or ? followed by space and a capital, digit, pound sign or quote.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9£\"'‘(])")
-_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "No.", "St.", "Mr.", "Mrs.", "Dr.")
+# Closing quotes and brackets the shared splitter leaves between two sentences; they belong to the first.
+_CLOSERS = "\"'”’)]"
 
 TokenCounter = Callable[[str], int]
 
@@ -41,17 +41,14 @@ class ChunkDraft:
 
 
 def split_sentences(mapped: MappedText) -> list[MappedText]:
-    """Split text at sentence boundaries, keeping offsets."""
-    pieces: list[MappedText] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(mapped.text):
-        before = mapped.text[: match.start()]
-        if before.endswith(_ABBREVIATIONS):
-            continue
-        pieces.append(mapped.slice(start, match.start()).strip())
-        start = match.end()
-    pieces.append(mapped.slice(start, len(mapped)).strip())
-    return [p for p in pieces if p.text]
+    """Split text at sentence boundaries (the project's one splitter, document mode), keeping offsets."""
+    text = mapped.text
+    pieces = []
+    for start, end in sentence_spans(text, strict=True):
+        while end < len(text) and text[end] in _CLOSERS:  # 'He said "Go." Next': keep the closing quote
+            end += 1
+        pieces.append(mapped.slice(start, end))
+    return pieces
 
 
 def _prefix(part: Part) -> str:

@@ -139,6 +139,17 @@ def test_sentences_split_at_full_stops_but_not_after_abbreviations() -> None:
     ]
 
 
+def test_a_closing_quote_or_bracket_stays_with_its_sentence_and_offsets_still_map() -> None:
+    text = 'The council said "we will act." Then (as promised.) Roads were mended.'
+    pieces = split_sentences(MappedText.from_source(text))
+    assert [p.text for p in pieces] == [
+        'The council said "we will act."',
+        "Then (as promised.)",
+        "Roads were mended.",
+    ]
+    assert all(text[slice(*p.span())] == p.text for p in pieces)
+
+
 def long_section(sentences: int) -> tuple[str, ParsedDocument]:
     source = " ".join(
         f"Fixture sentence number {n} describes a made-up commitment to mend roads, plant trees and "
