@@ -9,6 +9,10 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The registry knows generators by name only; generator modules see Settings for typing alone, so the
+# dependency runs one way: config -> generators registry.
+from plan_assistant.generators import available as available_generators
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -114,11 +118,9 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _known_generator(self) -> Settings:
-        from plan_assistant.generators import available
-
-        if self.generator not in available():
+        if self.generator not in available_generators():
             raise ValueError(
-                f"generator {self.generator!r} is unknown; choose one of {', '.join(available())}"
+                f"generator {self.generator!r} is unknown; choose one of {', '.join(available_generators())}"
             )
         return self
 

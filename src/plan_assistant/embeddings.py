@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from threading import Lock
 from typing import TYPE_CHECKING
 
 import numpy as np
+from cachetools import LRUCache
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -44,8 +44,8 @@ class Embedder:
         self.model = model
         self.name = name
         self.dimension = int(model.get_embedding_dimension() or 384)
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_size = cache_size
+        # cachetools' LRUCache needs a size of at least 1; a size of 0 turns caching off.
+        self._cache: LRUCache[str, np.ndarray] | None = LRUCache(cache_size) if cache_size > 0 else None
         self._lock = Lock()
 
     def embed(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
@@ -68,18 +68,18 @@ class Embedder:
     def embed_cached(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts through the LRU cache: the guard and the retriever share one model call per text."""
         texts = list(texts)
-        with self._lock:
-            known = {t: self._cache[t] for t in dict.fromkeys(texts) if t in self._cache}
-            for t in known:
-                self._cache.move_to_end(t)
+        cache = self._cache
+        known: dict[str, np.ndarray] = {}
+        if cache is not None:
+            with self._lock:
+                known = {t: v for t in dict.fromkeys(texts) if (v := cache.get(t)) is not None}
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
             known.update(zip(missing, self.embed(missing), strict=True))
-            with self._lock:
-                for t in missing:
-                    self._cache[t] = known[t]
-                while len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
+            if cache is not None:
+                with self._lock:
+                    for t in missing:
+                        cache[t] = known[t]
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([known[t] for t in texts])

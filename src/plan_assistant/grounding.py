@@ -9,50 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from plan_assistant.schemas import Passage
+from plan_assistant.text import content_words, split_sentences
 
-_WORD = re.compile(r"[a-z0-9£%]+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9£\"'‘(*])")
 _LIST_MARK = re.compile(r"^(\s*(?:[-*•]|\d{1,2}[.)])\s+)")
 # Figures: money, percentages, plain numbers and years; "£6 million" and "£6m" compare equal.
 _FIGURE = re.compile(r"£\s?\d[\d,.]*\s?(?:m|bn|k|million|billion)?\b|\d[\d,.]*\s?%|\b\d[\d,.]*\b", re.I)
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "for",
-        "from",
-        "has",
-        "have",
-        "in",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "our",
-        "so",
-        "that",
-        "the",
-        "their",
-        "this",
-        "to",
-        "we",
-        "will",
-        "with",
-        "which",
-        "who",
-        "can",
-        "also",
-        "all",
-    ]
-)
 LEXICAL_SUPPORT = 0.6  # share of the sentence's content words found in the supporting sentence
 SEMANTIC_SUPPORT = 0.62  # cosine similarity that, with half the words, also counts as support
 SEMANTIC_WITH_WORDS = 0.45
@@ -68,11 +29,6 @@ class Support:
     sentence: int
     lexical: float
     semantic: float
-
-
-def content_words(text: str) -> set[str]:
-    """Lower-case words that carry meaning."""
-    return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1}
 
 
 def figures(text: str) -> set[str]:
@@ -94,11 +50,6 @@ def figures_supported(sentence: str, source: str) -> bool:
     """Every figure of the sentence appears in the source."""
     have = {_figure_core(f) for f in figures(source)}
     return all(_figure_core(f) in have for f in figures(sentence))
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split text into sentences."""
-    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
 
 def split_line(line: str) -> tuple[str, list[str]]:

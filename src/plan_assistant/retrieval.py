@@ -9,27 +9,20 @@ from typing import Any
 
 import bm25s
 import numpy as np
-import snowballstemmer
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from plan_assistant.embeddings import Embedder
 from plan_assistant.schemas import Chunk, Passage
 from plan_assistant.store import chunk_from_record
-
-_TOKEN = re.compile(r"[a-z0-9£%]+")
-_STEMMER = snowballstemmer.stemmer("english")
-# scikit-learn's English stop words (it comes with sentence-transformers), plus words every question
-# about this plan shares and that therefore tell passages apart not at all.
-_STOP = frozenset(ENGLISH_STOP_WORDS) | {"somerset", "plan", "dont", "im", "ive"}
+from plan_assistant.text import stems
 
 
 def tokenize(text: str) -> list[str]:
     """Lower-case, Snowball-stemmed word tokens for BM25, stop words dropped."""
-    return _STEMMER.stemWords([t for t in _TOKEN.findall(text.lower()) if t not in _STOP])
+    return stems(text)
 
 
 # Outcome and priority title chunks serve outline answers; passages for answers come from the text.

@@ -148,6 +148,6 @@ def test_the_bm25_stemmer_gives_inflections_one_token() -> None:
 
 
 def test_the_bm25_tokenizer_lowercases_drops_stop_words_and_keeps_money() -> None:
-    assert tokenize("FLOODING in Somerset") == tokenize("flooding")
+    assert tokenize("FLOODING in the") == tokenize("flooding")
     assert tokenize("what is the and of to in") == []
     assert tokenize("£6m for 24/7 services")[:3] == ["£6m", "24", "7"]

@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from plan_assistant.config import Settings
 from plan_assistant.grounding import figure_asked
 from plan_assistant.schemas import Audience, Passage
+
+if TYPE_CHECKING:
+    from plan_assistant.config import Settings
 
 # How many sentences each audience gets: residents a short answer, staff the fuller picture,
 # advisers 2-4 call-ready bullets.
