@@ -1,4 +1,10 @@
-"""The answer chain: guard -> condense -> retrieve (or outline lookup) -> compose -> verify -> Answer."""
+"""The answer chain: guard -> condense -> retrieve (or outline lookup) -> decide -> compose -> verify -> Answer.
+
+Each step lives in its own module, readable one at a time: ``guardrails`` screens the message,
+``structural`` answers questions about the plan's shape, ``retrieval`` finds passages,
+``answerability`` decides whether they answer the question, a generator writes, ``verify`` keeps only
+supported sentences, ``cite`` attaches the plan's own words and ``compose`` adds the lead and replies.
+"""
 
 from __future__ import annotations
 
@@ -9,34 +15,35 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from langchain_core.runnables import RunnableLambda
 
+from plan_assistant import compose
+from plan_assistant.answer_types import states_asked_figure
+from plan_assistant.answerability import AnswerabilityModel, features
+from plan_assistant.cite import citation, cite_sentences, reference_line, title_chunks
 from plan_assistant.config import Settings
 from plan_assistant.embeddings import Embedder
 from plan_assistant.generators.base import Generator
 from plan_assistant.generators.extractive import ExtractiveGenerator
-from plan_assistant.grounding import (
-    Embed,
-    figures,
-    find_support,
-    split_line,
-    states_asked_figure,
-    strip_markers,
-)
 from plan_assistant.guardrails import Guard, Screening, extract_question, normalise, redact
-from plan_assistant.outline import Outline
-from plan_assistant.retrieval import HybridRetriever
-from plan_assistant.schemas import Answer, Audience, Chunk, Citation, Passage, Turn
+from plan_assistant.outline import Outcome, Outline
+from plan_assistant.prompts import says_not_covered
+from plan_assistant.retrieval import HybridRetriever, RetrievalSignals
+from plan_assistant.schemas import Answer, Audience, Chunk, Passage, Status, Turn
 from plan_assistant.structural import StructuralAnswer, answer_structural
+from plan_assistant.verify import Verifier
 
+NOT_FOUND_LEAD = compose.NOT_FOUND_LEAD
 # A follow-up that only makes sense with what came before: short, or leaning on "it", "that", "and ...".
 _FOLLOW_UP = re.compile(
     r"^\s*(?:and|but|also|what about|how about|so|then|ok(?:ay)?|and what|why|when|by when|how|who)\b"
     r"|\b(?:it|that|this|those|these|they|them|there|its|their)\b",
     re.I,
 )
-NOT_FOUND_LEAD = "The Business Plan doesn't cover that."
-# A question asking for a quantity is only answered by a sentence that states one.
+MAX_CONDENSED_CHARS = 300
+OUTCOME_MATCH_MARGIN = 0.03
+"""An outcome named by its subject must beat the next best outcome by this much cosine similarity."""
 
 
 @dataclass
@@ -52,6 +59,8 @@ class _State:
     standalone: str = ""
     structural: StructuralAnswer | None = None
     passages: list[Passage] = field(default_factory=list)
+    signals: dict[str, float] = field(default_factory=dict)
+    answerable: bool = True
 
     def lap(self, step: str, since: float) -> float:
         now = time.perf_counter()
@@ -74,7 +83,17 @@ def condense(question: str, history: Sequence[Turn]) -> str:
     return f"{previous[-1].strip()} {question}"
 
 
-MAX_CONDENSED_CHARS = 300
+class _Recorded:
+    """A generator's output stream, remembered as it passes (to recognise a model's own refusal)."""
+
+    def __init__(self, deltas: Iterator[str]) -> None:
+        self._deltas = deltas
+        self.text = ""
+
+    def __iter__(self) -> Iterator[str]:
+        for delta in self._deltas:
+            self.text += delta
+            yield delta
 
 
 class Assistant:
@@ -88,6 +107,7 @@ class Assistant:
         generator: Generator,
         outline: Outline,
         guard: Guard | None,
+        answerability: AnswerabilityModel | None = None,
     ) -> None:
         self.settings = settings
         self.embedder = embedder
@@ -95,7 +115,9 @@ class Assistant:
         self.generator = generator
         self.outline = outline
         self.guard = guard
+        self.answerability = answerability
         self._fallback = ExtractiveGenerator()
+        self._outcome_vectors: dict[int, np.ndarray] = {}
         self._prepare = (
             RunnableLambda(self._screen, name="guard")
             | RunnableLambda(self._condense, name="condense")
@@ -125,8 +147,21 @@ class Assistant:
         state: _State = self._prepare.invoke(_State(question, tuple(history), "staff"))
         if state.structural is not None:
             by_id = self.retriever.index.by_id
-            return [by_id[c] for c in _title_chunks(state.structural) if c in by_id]
+            return [by_id[c] for c in title_chunks(state.structural) if c in by_id]
         return [p.chunk for p in state.passages]
+
+    def assess(self, question: str, history: Sequence[Turn] = ()) -> dict[str, Any]:
+        """How the question was routed and the signals the answerability decision weighs (for calibration)."""
+        state: _State = self._prepare.invoke(_State(question, tuple(history), "staff"))
+        route = state.screening.route if state.screening else "plan"
+        if state.structural is not None:
+            route = "outline"
+        return {
+            "route": route,
+            "standalone": state.standalone,
+            "signals": dict(state.signals),
+            "answerable": state.answerable,
+        }
 
     def health(self) -> dict[str, Any]:
         """Counts for /healthz."""
@@ -179,11 +214,41 @@ class Assistant:
         if state.screening.status is not None:
             return state
         t = time.perf_counter()
-        state.structural = answer_structural(state.screening.question, self.outline)
+        state.structural = answer_structural(state.screening.question, self.outline, self._describe_outcome)
         if state.structural is None:
-            state.passages = self.retriever.search(state.standalone, k=self.settings.top_k)
+            passages, signals = self.retriever.search_with_signals(state.standalone, k=self.settings.top_k)
+            state.passages = passages
+            state.signals = features(state.standalone, passages, signals, self.retriever.index)
+            state.answerable = self._decide(passages, signals, state.signals)
         state.lap("retrieve", t)
         return state
+
+    def _decide(self, passages: list[Passage], signals: RetrievalSignals, values: dict[str, float]) -> bool:
+        if not passages:
+            return False
+        if self.answerability is not None:
+            return self.answerability.answerable(values)
+        # Without a fitted model, the plain similarity floor.
+        return max(signals.dense, signals.sentence) >= self.settings.min_relevance
+
+    def _describe_outcome(self, question: str, outcomes: Sequence[Outcome]) -> Outcome | None:
+        """The outcome a question names by its subject, when one clearly fits best."""
+        missing = [o for o in outcomes if o.number not in self._outcome_vectors]
+        if missing:
+            profiles = [f"{o.title}. {'; '.join(p.title for p in o.priorities)}" for o in missing]
+            for outcome, vector in zip(missing, self.embedder.embed(profiles), strict=True):
+                self._outcome_vectors[outcome.number] = vector
+        query = self.embedder.embed_query(question)
+        scored = sorted(
+            ((float(self._outcome_vectors[o.number] @ query), o) for o in outcomes),
+            key=lambda pair: pair[0],
+            reverse=True,
+        )
+        if not scored:
+            return None
+        if len(scored) > 1 and scored[0][0] - scored[1][0] < OUTCOME_MATCH_MARGIN:
+            return None
+        return scored[0][1]
 
     # Composition ---------------------------------------------------------------------------------
 
@@ -198,27 +263,13 @@ class Assistant:
         if state.structural is not None:
             yield from self._compose_structural(state, state.structural)
             return
-        if not self._relevant(state.passages):
+        if not state.answerable:
             yield from self._not_found(state)
             return
         yield from self._compose_passages(state)
 
-    def _relevant(self, passages: list[Passage]) -> bool:
-        if not passages:
-            return False
-        best_sentence = max((max(p.sentence_scores, default=0.0) for p in passages), default=0.0)
-        return max(passages[0].similarity, best_sentence) >= self.settings.min_relevance
-
     def _not_found(self, state: _State) -> Iterator[str | Answer]:
-        s = self.settings
-        text = "\n\n".join(
-            [
-                *self._notices(state),
-                f"{NOT_FOUND_LEAD} I can only answer from Somerset County Council's Business Plan 2021-2023, "
-                "and it doesn't say anything about this.",
-                f"For help with this, please see [{s.contact_text}]({s.contact_url}).",
-            ]
-        )
+        text = compose.not_found_text(self.settings, self._notices(state))
         yield text
         yield self._answer(state, text, "not_found", [], route="plan")
 
@@ -227,9 +278,7 @@ class Assistant:
 
     def _compose_structural(self, state: _State, found: StructuralAnswer) -> Iterator[str | Answer]:
         by_id = self.retriever.index.by_id
-        citations = [
-            self._citation(by_id[c], quote=by_id[c].quote) for c in _title_chunks(found) if c in by_id
-        ]
+        citations = [citation(by_id[c], quote=by_id[c].quote) for c in title_chunks(found) if c in by_id]
         text = "\n\n".join([*self._notices(state), found.text])
         yield text
         yield self._answer(state, text, "answered", citations, route="outline")
@@ -237,13 +286,17 @@ class Assistant:
     def _compose_passages(self, state: _State) -> Iterator[str | Answer]:
         t = time.perf_counter()
         passages = state.passages
-        used: dict[str, list[int]] = {}
-        removed: list[str] = []
-        order: list[str] = []
-        lines = self._grounded_lines(state, self.generator, passages, used, removed, order)
+        verifier = Verifier(passages, self.embedder.embed)
+        recorded = _Recorded(self.generator.generate(state.standalone, passages, state.audience))
+        lines = verifier.lines(iter(recorded))
         first = next(lines, None)
+        if first is None and says_not_covered(recorded.text):
+            # The model's own "the plan doesn't cover that" is a refusal, not a sentence to replace.
+            yield from self._not_found(state)
+            return
         if first is None and self.generator.name != self._fallback.name:
-            lines = self._grounded_lines(state, self._fallback, passages, used, removed, order)
+            verifier.reset()
+            lines = verifier.lines(self._fallback.generate(state.standalone, passages, state.audience))
             first = next(lines, None)
         if first is None:
             yield from self._not_found(state)
@@ -257,33 +310,33 @@ class Assistant:
                 and self.generator is not self._fallback
             ):
                 # A model may leave the figure out; the passages' own sentences may not.
-                used.clear()
-                order.clear()
-                held = list(self._grounded_lines(state, self._fallback, passages, used, removed, order))
+                verifier.reset()
+                held = list(
+                    verifier.lines(self._fallback.generate(state.standalone, passages, state.audience))
+                )
             if not held or not states_asked_figure(state.standalone, " ".join(held)):
                 yield from self._not_found(state)
                 return
             body = iter(held)
         # Nothing is shown until a first supported sentence exists, so a refusal never follows a lead line,
         # and the lead names where that first cited sentence sits.
-        lead = self._lead(state, next(p.chunk for p in passages if p.chunk.id == order[0]))
+        by_id = {p.chunk.id: p.chunk for p in passages}
+        top = by_id[verifier.order[0]]
+        premise = compose.premise_note(state.screening.question if state.screening else "", passages)
+        lead = compose.lead(state.audience, top, self._notices(state), premise, self._plain_place(top))
         yield lead
         parts: list[str] = [lead]
         for line in body:
             yield line
             parts.append(line)
-        citations = []
-        by_id = {p.chunk.id: p.chunk for p in passages}
-        for chunk_id in order:
-            chunk = by_id[chunk_id]
-            quote = " … ".join(chunk.sentences[i].quote for i in sorted(set(used[chunk_id])))
-            citations.append(self._citation(chunk, quote=quote))
+        citations = cite_sentences(by_id, verifier.order, verifier.used)
         if state.audience in ("adviser", "staff") and citations:
             # Advisers read the reference out; staff want every place in the plan the answer draws on.
-            ref = self._reference(citations)
+            ref = reference_line(citations)
             yield ref
             parts.append(ref)
         text = "".join(parts).strip()
+        removed = verifier.removed
         if self.guard is not None:
             allowed = "\n".join(p.chunk.text for p in passages)
             text, dropped = self.guard.check_output(text, allowed)
@@ -291,107 +344,21 @@ class Assistant:
         state.lap("compose", t)
         yield self._answer(state, text, "answered", citations, route="plan", removed=removed)
 
-    def _grounded_lines(
-        self,
-        state: _State,
-        generator: Generator,
-        passages: list[Passage],
-        used: dict[str, list[int]],
-        removed: list[str],
-        order: list[str],
-    ) -> Iterator[str]:
-        """Verify each line of the generator's output as it completes; yield only supported sentences."""
-        embed = self.embedder.embed
-        buffer = ""
-        for delta in generator.generate(state.standalone, passages, state.audience):
-            buffer += delta
-            while "\n" in buffer:
-                line, buffer = buffer.split("\n", 1)
-                out = self._verify_line(line, passages, embed, used, removed, order)
-                if out:
-                    yield out + "\n"
-        if buffer.strip():
-            out = self._verify_line(buffer, passages, embed, used, removed, order)
-            if out:
-                yield out + "\n"
-
-    def _verify_line(
-        self,
-        line: str,
-        passages: list[Passage],
-        embed: Embed,
-        used: dict[str, list[int]],
-        removed: list[str],
-        order: list[str],
-    ) -> str:
-        """Keep the line's supported sentences, each with its citation marker; record the others."""
-        marker, sentences = split_line(strip_markers(line))
-        kept: list[str] = []
-        for sentence in sentences:
-            if sentence.strip().rstrip(":") == "" or (sentence.endswith(":") and len(sentence) < 60):
-                continue  # a model's own "Here is what the plan says:" scaffolding adds nothing
-            support = find_support(sentence, passages, embed)
-            if support is None:
-                removed.append(sentence)
-                continue
-            chunk_id = passages[support.passage].chunk.id
-            if chunk_id not in used:
-                used[chunk_id] = []
-                order.append(chunk_id)
-            used[chunk_id].append(support.sentence)
-            kept.append(f"{sentence} [{order.index(chunk_id) + 1}]")
-        return f"{marker}{' '.join(kept)}" if kept else ""
-
-    def _lead(self, state: _State, top: Chunk) -> str:
-        notices = self._notices(state)
-        where = _where(top)
-        premise = self._premise_note(state)
-        if state.audience == "adviser":
-            lead = "**Tell the caller:**"
-        elif state.audience == "staff":
-            lead = f"This is covered in the Business Plan under **{where}**."
-        else:
-            lead = f"Here's what the Business Plan says (**{where}**):"
-        return "\n\n".join([*notices, *premise, lead]) + "\n\n"
-
-    def _premise_note(self, state: _State) -> list[str]:
-        """When the question states a figure or date the passages don't, say so before answering."""
-        asked = figures(state.screening.question if state.screening else state.question)
-        if not asked:
-            return []
-        text = " ".join(p.chunk.text for p in state.passages)
-        have = figures(text)
-        missing = sorted(f for f in asked if f not in have)
-        if not missing or not have:
-            return []
-        # The figure is not repeated: a council answer should not echo a number it cannot stand behind.
-        return ["The plan doesn't give the figure or date in your question. This is what it does say:"]
-
-    def _reference(self, citations: list[Citation]) -> str:
-        refs = []
-        for n, c in enumerate(citations, start=1):
-            refs.append(f"[{n}] {_where(c)}")
-        return "\n**Reference:** " + "; ".join(refs) + "\n"
-
-    def _citation(self, chunk: Chunk, quote: str) -> Citation:
-        return Citation(
-            document=chunk.document_title,
-            document_id=chunk.document_id,
-            outcome=chunk.outcome,
-            outcome_title=chunk.outcome_title,
-            priority=chunk.priority,
-            section=chunk.section,
-            quote=quote,
-            chunk_id=chunk.id,
-            page=chunk.page,
-        )
+    def _plain_place(self, chunk: Chunk) -> str | None:
+        """The plain-English name of the chunk's key priority, when one was prepared for residents."""
+        if not chunk.priority:
+            return None
+        for other in self.retriever.index.chunks:
+            if other.kind == "priority" and other.priority == chunk.priority and other.sentences:
+                return other.sentences[0].plain
+        return None
 
     def _answer(
         self,
         state: _State,
         text: str,
-        status: Any,
-        citations: list[Citation],
+        status: Status,
+        citations: list[Any],
         route: str,
         removed: list[str] | None = None,
     ) -> Answer:
@@ -406,23 +373,3 @@ class Assistant:
             route=route,
             notices=list(screening.notices) if screening else [],
         )
-
-
-def _title_chunks(found: StructuralAnswer) -> list[str]:
-    """The title chunks an outline answer rests on: its outcome's, then each priority's (or every outcome's)."""
-    # A question about an outcome's priorities ranks the priorities first; one about the outcome, the outcome.
-    outcome_last = bool(found.priorities) and "priorit" in found.question.lower()
-    outcomes = (
-        [found.outcome]
-        if found.outcome
-        else ([] if found.priorities else found.document.outcomes if found.document else [])
-    )
-    outcome_ids = [c for outcome in outcomes for c in outcome.chunk_ids[:1]]
-    priority_ids = [c for priority in found.priorities for c in priority.chunk_ids[:1]]
-    return priority_ids + outcome_ids if outcome_last else outcome_ids + priority_ids
-
-
-def _where(place: Chunk | Citation) -> str:
-    if place.outcome is not None:
-        return f"Outcome {place.outcome} › {place.priority}" if place.priority else f"Outcome {place.outcome}"
-    return place.section

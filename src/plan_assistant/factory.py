@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+from plan_assistant.answerability import packaged_model
 from plan_assistant.assistant import Assistant
 from plan_assistant.config import Settings
 from plan_assistant.embeddings import Embedder, VectorCache, embedding_name, load_embedder
@@ -32,7 +33,12 @@ def build_assistant(settings: Settings) -> Assistant:
             f"no Chroma collection {settings.collection!r}: run `make index` (python -m ingest)"
         )
     chunks = client.get_collection(settings.collection)
-    index = IndexSnapshot.load(chunks, client.get_collection(sentences_collection_name(settings)))
+    questions = f"{settings.collection}_questions"
+    index = IndexSnapshot.load(
+        chunks,
+        client.get_collection(sentences_collection_name(settings)),
+        client.get_collection(questions) if questions in names else None,
+    )
     embedder = load_embedder(settings)
     retriever = HybridRetriever(
         index=index,
@@ -50,6 +56,7 @@ def build_assistant(settings: Settings) -> Assistant:
         generator=get_generator(settings.generator, settings),
         outline=Outline.load(settings.outline_path),
         guard=guard,
+        answerability=packaged_model(),
     )
 
 

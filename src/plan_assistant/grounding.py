@@ -61,6 +61,12 @@ def split_line(line: str) -> tuple[str, list[str]]:
     return marker, split_sentences(line.replace("**", ""))
 
 
+def _in_plain(sentence: str, plain: str | None) -> bool:
+    # A plain-English rendering was checked against its source sentence when it was prepared (every
+    # figure and name kept, nothing added), so each of its sentences stands on that source.
+    return bool(plain) and sentence.strip() in {p.strip() for p in split_sentences(plain or "")}
+
+
 def find_support(sentence: str, passages: Sequence[Passage], embed: Embed | None = None) -> Support | None:
     """The passage sentence best supporting ``sentence``, if any clears the thresholds."""
     words = content_words(sentence)
@@ -70,7 +76,7 @@ def find_support(sentence: str, passages: Sequence[Passage], embed: Embed | None
     candidates: list[tuple[int, int, str, float]] = []
     for p, passage in enumerate(passages):
         for s, source in enumerate(passage.chunk.sentences):
-            if source.text.strip() == sentence.strip():
+            if source.text.strip() == sentence.strip() or _in_plain(sentence, source.plain):
                 return Support(p, s, 1.0, 1.0)
             overlap = len(words & content_words(source.text)) / len(words)
             candidates.append((p, s, source.text, overlap))
@@ -93,57 +99,9 @@ def find_support(sentence: str, passages: Sequence[Passage], embed: Embed | None
     return best
 
 
-# Each kind of figure a question can ask for, and what an answer must state to give one.
-_FIGURE_ASKS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
-    (
-        re.compile(r"\b(?:what|which)\s+(?:percentage|proportion|share)\b|\bhow\s+many\s+per\s*cent", re.I),
-        re.compile(r"\d\s*%|\bper\s*cent\b", re.I),
-    ),
-    (
-        re.compile(
-            r"\bhow\s+much\b.*\b(?:cost|save|saving|spend|spent|budget|money|fund|funding|worth|pay)|"
-            r"\b(?:total|annual)\s+(?:budget|cost|spend)|\bhow\s+much\s+(?:money|funding)",
-            re.I,
-        ),
-        re.compile(r"£\s?\d", re.I),
-    ),
-    (
-        re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:number|amount)\b|\bhow\s+(?:big|large)\b", re.I),
-        re.compile(
-            r"£\s?\d|\b(?!(?:19|20)\d\d\b)\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|"
-            r"eleven|twelve|fifteen|twenty|hundred|thousand|million|billion|half|quarter|dozen)\b",
-            re.I,
-        ),
-    ),
-)
 _MARKERS = re.compile(r"\s?\[\d+\]")
-# "When ...?" is best answered by a sentence with a date; unlike a count, its absence is no reason to refuse.
-_WHEN = (
-    re.compile(r"\b(?:when|what\s+year|what\s+date|how\s+soon|by\s+what\s+date)\b", re.I),
-    re.compile(
-        r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|"
-        r"October|November|December)\b"
-    ),
-)
 
 
 def strip_markers(text: str) -> str:
     """Text without citation markers like [2] (a model's own, or ours)."""
     return _MARKERS.sub("", text)
-
-
-def figure_asked(question: str) -> re.Pattern[str] | None:
-    """What an answer must contain to give the figure the question asks for, or None when it asks none."""
-    for asks, gives in (*_FIGURE_ASKS, _WHEN):
-        if asks.search(question):
-            return gives
-    return None
-
-
-def states_asked_figure(question: str, answer: str) -> bool:
-    """False when the question asks for a figure (a count, a sum, a percentage) the answer does not give."""
-    text = _MARKERS.sub("", answer)
-    for asks, gives in _FIGURE_ASKS:
-        if asks.search(question):
-            return bool(gives.search(text))
-    return True

@@ -110,6 +110,23 @@ def embed_text(chunk: Chunk) -> str:
     return f"{chunk.priority or chunk.section}. {chunk.text}"
 
 
+def keyword_text(chunk: Chunk) -> str:
+    """What BM25 matches a chunk by: its words, plus the everyday keywords and questions prepared for it."""
+    prepared = [w for s in chunk.sentences for w in (*s.keywords, *s.questions)]
+    return " ".join([embed_text(chunk), *prepared])
+
+
+@dataclass(frozen=True)
+class RetrievalSignals:
+    """How well the best passages match a query: what the answerability decision weighs."""
+
+    dense: float  # cosine similarity of the best chunk
+    sentence: float  # cosine similarity of the best single sentence
+    question: float  # cosine similarity of the best question a sentence was prepared to answer (0: none)
+    lexical: float  # best BM25 score per query word
+    query_stems: tuple[str, ...]  # the query's stemmed content words
+
+
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = 60) -> dict[str, float]:
     """Fuse ranked id lists: each id scores the sum of 1 / (k + rank) over the lists it appears in."""
     scores: dict[str, float] = {}
@@ -134,9 +151,20 @@ class IndexSnapshot:
     acronyms: dict[str, str]  # acronym -> its expansion, as the documents spell it out
     sentence_matrix: np.ndarray  # every sentence vector, stacked
     sentence_owner: list[str]  # chunk id of each row of sentence_matrix
+    stem_df: dict[str, int]  # stem -> how many searchable chunks use it (their own words)
+    derived_df: dict[str, int]  # the same over prepared questions and keywords
+    question_matrix: np.ndarray  # one row per prepared question
+    question_owner: list[tuple[str, int]]  # (chunk id, sentence index) of each row of question_matrix
+
+    @property
+    def searchable_count(self) -> int:
+        """How many chunks answers can come from."""
+        return len(self.bm25_ids)
 
     @classmethod
-    def load(cls, chunks_collection: Any, sentences_collection: Any) -> IndexSnapshot:
+    def load(
+        cls, chunks_collection: Any, sentences_collection: Any, questions_collection: Any = None
+    ) -> IndexSnapshot:
         """Read the whole index from Chroma (it is small: a plan is a few hundred chunks)."""
         got = chunks_collection.get(include=["documents", "metadatas", "embeddings"])
         chunks = [
@@ -160,9 +188,25 @@ class IndexSnapshot:
             for cid, rows in grouped.items()
             if cid in searchable_ids
         }
+        question_rows: list[tuple[str, int]] = []
+        question_vectors: list[np.ndarray] = []
+        if questions_collection is not None:
+            got_q = questions_collection.get(include=["metadatas", "embeddings"])
+            for meta, vec in zip(got_q["metadatas"], got_q["embeddings"], strict=True):
+                if str(meta["chunk_id"]) in searchable_ids:
+                    question_rows.append((str(meta["chunk_id"]), int(meta["n"])))
+                    question_vectors.append(np.asarray(vec, dtype=np.float32))
+        stem_df: dict[str, int] = {}
+        derived_df: dict[str, int] = {}
+        for c in searchable:
+            for stem in set(stems(c.text)):
+                stem_df[stem] = stem_df.get(stem, 0) + 1
+            prepared = " ".join(" ".join([*s.questions, *s.keywords]) for s in c.sentences)
+            for stem in set(stems(prepared)):
+                derived_df[stem] = derived_df.get(stem, 0) + 1
         bm25 = bm25s.BM25()
         if searchable:
-            bm25.index([tokenize(embed_text(c)) for c in searchable], show_progress=False)
+            bm25.index([tokenize(keyword_text(c)) for c in searchable], show_progress=False)
         return cls(
             chunks=chunks,
             by_id={c.id: c for c in chunks},
@@ -177,6 +221,10 @@ class IndexSnapshot:
             if sentence_vectors
             else np.zeros((0, 384)),
             sentence_owner=[cid for cid, v in sentence_vectors.items() for _ in range(len(v))],
+            stem_df=stem_df,
+            derived_df=derived_df,
+            question_matrix=np.stack(question_vectors) if question_vectors else np.zeros((0, 384)),
+            question_owner=question_rows,
         )
 
 
@@ -191,12 +239,20 @@ class HybridRetriever(BaseRetriever):
     k: int = 4
     candidates: int = 20
     rrf_k: int = 60
+    use_questions: bool = True  # rank by the questions prepared for each sentence too (corpus/derived)
 
     def search(self, query: str, k: int | None = None, where: dict[str, Any] | None = None) -> list[Passage]:
         """The best passages for a query, best first, each with its fused score and cosine similarity."""
+        return self.search_with_signals(query, k, where)[0]
+
+    def search_with_signals(
+        self, query: str, k: int | None = None, where: dict[str, Any] | None = None
+    ) -> tuple[list[Passage], RetrievalSignals]:
+        """The best passages for a query, and how well the corpus matches it at all."""
         k = k or self.k
+        none = RetrievalSignals(0.0, 0.0, 0.0, 0.0, tuple(stems(query)))
         if not self.index.chunks or not query.strip():
-            return []
+            return [], none
         query = expand_acronyms(focus(query), self.index.acronyms)
         vector = self.embedder.embed_query(query)
         n = min(self.candidates, len(self.index.chunks))
@@ -209,25 +265,63 @@ class HybridRetriever(BaseRetriever):
         )
         dense_ids: list[str] = dense["ids"][0]
         allowed = None if where is None else set(dense_ids) | self._matching(where)
-        lexical_ids = self._bm25(query, n, allowed)
-        sentence_ids = self._best_sentence(vector, n, allowed)
-        fused = reciprocal_rank_fusion([dense_ids, lexical_ids, sentence_ids], self.rrf_k)
+        lexical_ids, lexical_top = self._bm25(query, n, allowed)
+        sentence_ids, sentence_top = self._best_sentence(vector, n, allowed)
+        question_best = self._question_sims(vector)
+        rankings = [dense_ids, lexical_ids, sentence_ids]
+        if question_best and self.use_questions:
+            question_ids = sorted(question_best, key=lambda i: max(question_best[i].values()), reverse=True)
+            rankings.append([i for i in question_ids if allowed is None or i in allowed][:n])
+        fused = reciprocal_rank_fusion(rankings, self.rrf_k)
         best = sorted(fused, key=lambda i: fused[i], reverse=True)[:k]
         sims = self.index.chunk_vectors[[self.index.row_of[i] for i in best]] @ vector
-        return [
-            Passage(self.index.by_id[i], fused[i], float(s), self.sentence_scores(i, vector))
+        passages = [
+            Passage(self.index.by_id[i], fused[i], float(s), self._sentence_scores(i, vector, question_best))
             for i, s in zip(best, sims, strict=True)
         ]
+        query_stems = tuple(stems(query))
+        signals = RetrievalSignals(
+            dense=float(np.max(self.index.chunk_vectors[[self.index.row_of[i] for i in dense_ids]] @ vector))
+            if dense_ids
+            else 0.0,
+            sentence=sentence_top,
+            question=max((max(v.values()) for v in question_best.values()), default=0.0),
+            lexical=lexical_top / max(len(set(query_stems)), 1),
+            query_stems=query_stems,
+        )
+        return passages, signals
+
+    def _question_sims(self, vector: np.ndarray) -> dict[str, dict[int, float]]:
+        """For each chunk, the best similarity of each sentence's prepared questions to the query."""
+        if self.index.question_matrix.size == 0:
+            return {}
+        sims = self.index.question_matrix @ vector
+        best: dict[str, dict[int, float]] = {}
+        for (owner, n), sim in zip(self.index.question_owner, sims, strict=True):
+            per = best.setdefault(owner, {})
+            if sim > per.get(n, -1.0):
+                per[n] = float(sim)
+        return best
+
+    def _sentence_scores(
+        self, chunk_id: str, vector: np.ndarray, question_best: dict[str, dict[int, float]]
+    ) -> tuple[float, ...]:
+        scores = self.sentence_scores(chunk_id, vector)
+        prepared = question_best.get(chunk_id) if self.use_questions else None
+        if not prepared:
+            return scores
+        # A sentence matches as well as the best of its own words and the questions it was prepared for.
+        return tuple(max(score, prepared.get(n, -1.0)) for n, score in enumerate(scores))
 
     def sentence_scores(self, chunk_id: str, vector: np.ndarray) -> tuple[float, ...]:
         """Cosine similarity of each sentence of a chunk to the query vector."""
         vectors = self.index.sentence_vectors.get(chunk_id)
         return tuple(float(x) for x in vectors @ vector) if vectors is not None else ()
 
-    def _best_sentence(self, vector: np.ndarray, n: int, allowed: set[str] | None) -> list[str]:
+    def _best_sentence(self, vector: np.ndarray, n: int, allowed: set[str] | None) -> tuple[list[str], float]:
         # A long commitment can hold one sentence that answers the question; rank chunks by their best one.
         if self.index.sentence_matrix.size == 0:
-            return []
+            return [], 0.0
         sims = self.index.sentence_matrix @ vector
         best: dict[str, float] = {}
         for owner, sim in zip(self.index.sentence_owner, sims, strict=True):
@@ -236,18 +330,18 @@ class HybridRetriever(BaseRetriever):
         ids = sorted(best, key=lambda i: best[i], reverse=True)
         if allowed is not None:
             ids = [i for i in ids if i in allowed]
-        return ids[:n]
+        return ids[:n], (best[ids[0]] if ids else 0.0)
 
-    def _bm25(self, query: str, n: int, allowed: set[str] | None) -> list[str]:
+    def _bm25(self, query: str, n: int, allowed: set[str] | None) -> tuple[list[str], float]:
         tokens = tokenize(query)
         if not tokens:
-            return []
+            return [], 0.0
         scores = self.index.bm25.get_scores(tokens)
         order = np.argsort(-scores)
         ids = [self.index.bm25_ids[j] for j in order if scores[j] > 0]
         if allowed is not None:
             ids = [i for i in ids if i in allowed]
-        return ids[:n]
+        return ids[:n], float(scores[order[0]]) if len(order) else 0.0
 
     def _matching(self, where: dict[str, Any]) -> set[str]:
         def ok(chunk: Chunk) -> bool:

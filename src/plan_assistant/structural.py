@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -36,6 +37,10 @@ _ALL_PRIORITIES = re.compile(
 )
 _COMMITS = re.compile(r"\b(?:commit(?:s|ments)?|promises?|pledges?|involve|include|cover|mean)\b", re.I)
 PRIORITY_TITLE_MATCH = 0.72
+_OUTCOME_WORD = re.compile(r"\boutcomes?\b", re.I)
+
+OutcomeMatcher = Callable[[str, Sequence[Outcome]], Outcome | None]
+"""Finds the outcome a question describes in words ("the health and wellbeing outcome"), or None."""
 
 
 @dataclass
@@ -91,19 +96,36 @@ def find_priority(doc: DocumentOutline, question: str) -> tuple[Outcome, KeyPrio
     return None
 
 
-def answer_structural(question: str, outline: Outline) -> StructuralAnswer | None:
-    """Answer 'what are the outcomes', 'priorities under outcome 4', 'what does priority X commit to'."""
-    found = _answer_structural(question, outline)
+def answer_structural(
+    question: str, outline: Outline, describe: OutcomeMatcher | None = None
+) -> StructuralAnswer | None:
+    """Answer 'what are the outcomes', 'priorities under outcome 4', 'what does priority X commit to'.
+
+    Args:
+        describe: finds the outcome a question names by its subject rather than its number.
+    """
+    found = _answer_structural(question, outline, describe)
     if found is not None:
         found.question = question
     return found
 
 
-def _answer_structural(question: str, outline: Outline) -> StructuralAnswer | None:
+def _answer_structural(
+    question: str, outline: Outline, describe: OutcomeMatcher | None
+) -> StructuralAnswer | None:
     doc = _plan(outline)
     if doc is None:
         return None
     number = _outcome_number(question)
+    if (
+        number is None
+        and describe is not None
+        and _OUTCOME_WORD.search(question)
+        and _ASKS_PRIORITIES.search(question)
+        and not _ASKS_OUTCOMES.search(question)
+    ):
+        described = describe(question, doc.outcomes)
+        number = described.number if described else None
     if number is not None:
         outcome = next((o for o in doc.outcomes if o.number == number), None)
         if outcome is None:

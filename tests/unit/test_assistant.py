@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from plan_assistant.assistant import NOT_FOUND_LEAD, Assistant, condense, states_asked_figure
+from plan_assistant.answer_types import states_asked_figure
+from plan_assistant.assistant import NOT_FOUND_LEAD, Assistant, condense
 from plan_assistant.config import Settings
 from plan_assistant.generators.base import Generator
 from plan_assistant.generators.extractive import MAX_SENTENCES, ExtractiveGenerator

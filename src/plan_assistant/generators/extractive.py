@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from plan_assistant.grounding import figure_asked
+from plan_assistant.answer_types import FIGURE_TYPES, asked_types, holds
 from plan_assistant.schemas import Audience, Passage
 
 if TYPE_CHECKING:
@@ -38,13 +38,13 @@ def _tokens(text: str) -> set[str]:
 
 def select_sentences(passages: Sequence[Passage], audience: Audience, question: str = "") -> list[Pick]:
     """The sentences to answer with, most relevant first, near-duplicates dropped."""
-    gives = figure_asked(question)
+    figure = next((kind for kind in asked_types(question) if kind in FIGURE_TYPES), None)
     scored: list[Pick] = []
     for p, passage in enumerate(passages):
         rank_bonus = 0.03 * (len(passages) - p) / max(len(passages), 1)
         for s, score in enumerate(passage.sentence_scores):
             # "How many ...?" is answered by a sentence that states a number: favour those.
-            figure_bonus = FIGURE_BONUS if gives and gives.search(passage.chunk.sentences[s].text) else 0.0
+            figure_bonus = FIGURE_BONUS if figure and holds(passage.chunk.sentences[s], figure) else 0.0
             scored.append(Pick(p, s, score + rank_bonus + figure_bonus))
     if not scored:
         return []

@@ -1,0 +1,108 @@
+"""What kind of thing a question asks for (a person, a sum, a count, a date), and whether a sentence holds one.
+
+This is the answer-type check of classic question answering: "who runs the council?" is only answered by
+a passage naming a person, "how much ...?" by one stating a sum. The patterns are English question
+grammar, not any document's wording; a sentence's kinds of named thing come from spaCy at ingest
+(``Sentence.entities``), with a pattern fallback for documents indexed without them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from plan_assistant.schemas import Sentence
+
+AnswerType = Literal["percentage", "money", "quantity", "date", "person"]
+ANSWER_TYPES: tuple[AnswerType, ...] = ("percentage", "money", "quantity", "date", "person")
+
+_I = re.IGNORECASE
+_ROLE = (
+    r"(?:leader|chief|head|director|councillors?|cabinet|mayor|chair(?:man|woman|person)?|manager|"
+    r"officer|minister|mp|member|boss|executive|spokes(?:man|woman|person)|lead\s+member)"
+)
+# Most specific first: "what percentage" is also a quantity, "how much money" also a quantity.
+ASKS: dict[AnswerType, re.Pattern[str]] = {
+    "percentage": re.compile(
+        r"\b(?:what|which)\s+(?:percentage|proportion|share|per\s*cent)\b|\bhow\s+many\s+per\s*cent\b", _I
+    ),
+    "money": re.compile(
+        r"\bhow\s+much\s+(?:money|funding|cash|investment)\b"
+        r"|\bhow\s+much\b(?:\s+[\w'-]+){0,8}?\s+(?:cost|costs|costing|save|saving|spend|spent|spending|"
+        r"budget(?:ed)?|fund(?:s|ed|ing)?|worth|pay|paid|invest(?:ed|ing)?|allocated|set\s+aside|going\s+into|"
+        r"put(?:ting)?\s+into|given|giving)\b"
+        r"|\b(?:total|annual|yearly|overall)\s+(?:budget|cost|spend|funding)\b"
+        r"|\bwhat(?:'s|\s+is)\s+the\s+(?:\w+\s+)?(?:budget|cost|price)\b",
+        _I,
+    ),
+    "quantity": re.compile(
+        r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:number|amount|figure)\b|\bhow\s+(?:big|large)\s+(?:is|are|a)\b",
+        _I,
+    ),
+    "date": re.compile(
+        r"\b(?:when|what\s+year|what\s+date|which\s+year|how\s+soon|by\s+what\s+date|by\s+when|"
+        r"what\s+time\s*(?:scale|frame|line)|time\s*(?:scale|frame|line)s?|deadline)\b",
+        _I,
+    ),
+    "person": re.compile(
+        rf"\bwho(?:'s|\s+is|\s+are|\s+was|\s+were|s)\s+(?:the\s+|our\s+|your\s+|their\s+)?(?:[\w-]+\s+){{0,3}}?"
+        rf"(?:{_ROLE}|in\s+charge|running)\b"
+        r"|\bwho\s+(?:runs|leads|heads|chairs|manages)\b"
+        rf"|\bnames?\s+of\s+(?:the\s+)?(?:[\w-]+\s+){{0,2}}?{_ROLE}\b|\bwhich\s+councillors?\b",
+        _I,
+    ),
+}
+
+# spaCy entity labels that give each answer type.
+GIVES: dict[AnswerType, frozenset[str]] = {
+    "percentage": frozenset({"PERCENT"}),
+    "money": frozenset({"MONEY"}),
+    "quantity": frozenset({"MONEY", "CARDINAL", "PERCENT", "QUANTITY"}),
+    "date": frozenset({"DATE"}),
+    "person": frozenset({"PERSON"}),
+}
+_MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
+# Used only for sentences indexed without entity labels.
+_FALLBACK: dict[AnswerType, re.Pattern[str] | None] = {
+    "percentage": re.compile(r"\d\s*%|\bper\s*cent\b", _I),
+    "money": re.compile(r"£\s?\d", _I),
+    "quantity": re.compile(
+        r"£\s?\d|\b(?!(?:19|20)\d\d\b)\d[\d,.]*\b|\b(?:two|three|four|five|six|seven|eight|nine|ten|"
+        r"eleven|twelve|fifteen|twenty|hundred|thousand|million|billion|half|quarter|dozen)\b",
+        _I,
+    ),
+    "date": re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\b(?:quarterly|annually|monthly|weekly)\b"),
+    "person": None,  # a person's name needs a model to find
+}
+
+
+def asked_types(question: str) -> list[AnswerType]:
+    """The kinds of thing a question asks for, most specific first (empty for most questions)."""
+    return [kind for kind in ANSWER_TYPES if ASKS[kind].search(question)]
+
+
+def holds(sentence: Sentence, kind: AnswerType) -> bool:
+    """Whether a sentence states a thing of this kind (from its entity labels, or a pattern without them)."""
+    if sentence.entities:
+        return bool(GIVES[kind] & set(sentence.entities))
+    pattern = _FALLBACK[kind]
+    return bool(pattern and pattern.search(sentence.text))
+
+
+def text_holds(text: str, kind: AnswerType) -> bool:
+    """Whether plain text (a composed answer) states a thing of this kind, by pattern."""
+    pattern = _FALLBACK[kind]
+    return bool(pattern and pattern.search(text))
+
+
+FIGURE_TYPES: tuple[AnswerType, ...] = ("percentage", "money", "quantity")
+_MARKERS = re.compile(r"\s?\[\d+\]")
+
+
+def states_asked_figure(question: str, answer: str) -> bool:
+    """False when the question asks for a figure (a percentage, a sum, a count) the answer does not state."""
+    text = _MARKERS.sub("", answer)
+    for kind in asked_types(question):
+        if kind in FIGURE_TYPES:
+            return text_holds(text, kind)
+    return True

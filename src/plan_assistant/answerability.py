@@ -1,0 +1,151 @@
+"""Whether the retrieved passages answer a question: a calibrated decision over several signals.
+
+One cosine threshold cannot tell "a plan topic in everyday words" from "a detail the plan never gives":
+unanswerable questions here are mostly on topic (a person, a sum, a date or a project the plan does not
+name), so they retrieve relevant-looking passages. The decision therefore weighs similarity together
+with lexical coverage and the answer-type check (``answer_types``), in a logistic model whose weights and
+threshold are fitted by cross-validation (``python -m evals.calibrate``) and stored as data beside this
+module with the figures that chose them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from plan_assistant.answer_types import ANSWER_TYPES, asked_types, holds
+from plan_assistant.retrieval import IndexSnapshot, RetrievalSignals
+from plan_assistant.schemas import Passage
+from plan_assistant.text import stems
+
+MODEL_FILE = "answerability.json"
+
+FEATURES: tuple[str, ...] = (
+    "dense",
+    "sentence",
+    "question",
+    "lexical",
+    "coverage",
+    "coverage_prepared",
+    "support",
+    *(f"asks_{kind}" for kind in ANSWER_TYPES),
+    *(f"missing_{kind}" for kind in ANSWER_TYPES),
+    "log_words",
+)
+"""The signals, in the order the model's weights follow."""
+TOP_SENTENCES = 3
+"""How many of the best-matching sentences must hold the kind of thing a question asks for."""
+
+
+def _idf(df: int, n: int) -> float:
+    return math.log((n + 1) / (df + 1)) + 1.0
+
+
+def weighted_share(query: Sequence[str], found: set[str], df: Mapping[str, int], n: int) -> float:
+    """IDF-weighted share of the query's stems that are in ``found`` (rare words count most)."""
+    unique = set(query)
+    if not unique:
+        return 0.0
+    weights = {s: _idf(df.get(s, 0), n) for s in unique}
+    return sum(w for s, w in weights.items() if s in found) / sum(weights.values())
+
+
+def features(
+    question: str, passages: Sequence[Passage], signals: RetrievalSignals, index: IndexSnapshot
+) -> dict[str, float]:
+    """Every signal the decision weighs, for one question and the passages retrieved for it."""
+    n = max(index.searchable_count, 1)
+    df = {**index.derived_df, **index.stem_df}
+    vocabulary = set(index.stem_df)
+    in_passages: set[str] = set()
+    for p in passages:
+        in_passages.update(stems(p.chunk.text))
+        for s in p.chunk.sentences:
+            in_passages.update(stems(" ".join([*s.keywords, *s.questions])))
+    # The answer type must sit in the sentences that best match the question, not anywhere in the passages.
+    scored = [
+        (score, sentence)
+        for p in passages
+        for score, sentence in zip(p.sentence_scores, p.chunk.sentences, strict=False)
+    ]
+    sentences = [sentence for _, sentence in sorted(scored, key=lambda pair: -pair[0])[:TOP_SENTENCES]]
+    asked = asked_types(question)
+    values: dict[str, float] = {
+        "dense": signals.dense,
+        "sentence": signals.sentence,
+        "question": signals.question,
+        "lexical": signals.lexical,
+        "coverage": weighted_share(signals.query_stems, vocabulary, df, n),
+        "coverage_prepared": weighted_share(signals.query_stems, vocabulary | set(index.derived_df), df, n),
+        "support": weighted_share(signals.query_stems, in_passages, df, n),
+        "log_words": math.log1p(len(question.split())),
+    }
+    for kind in ANSWER_TYPES:
+        values[f"asks_{kind}"] = 1.0 if kind in asked else 0.0
+        missing = kind in asked and not any(holds(s, kind) for s in sentences)
+        values[f"missing_{kind}"] = 1.0 if missing else 0.0
+    return values
+
+
+@dataclass(frozen=True)
+class AnswerabilityModel:
+    """A logistic model over standardised signals, and the probability below which the answer is refused."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+    chosen_by: Mapping[str, Any]
+
+    def probability(self, values: Mapping[str, float]) -> float:
+        """The modelled probability that the passages answer the question."""
+        x = np.array([values.get(name, 0.0) for name in self.features], dtype=np.float64)
+        z = (x - np.array(self.mean)) / np.array(self.scale)
+        return float(1.0 / (1.0 + math.exp(-(float(z @ np.array(self.weights)) + self.bias))))
+
+    def answerable(self, values: Mapping[str, float]) -> bool:
+        """Whether to answer (True) or say the plan doesn't cover it."""
+        return self.probability(values) >= self.threshold
+
+    def to_json(self) -> dict[str, Any]:
+        """The model as JSON-ready data."""
+        return {
+            "features": list(self.features),
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "weights": list(self.weights),
+            "bias": self.bias,
+            "threshold": self.threshold,
+            "chosen_by": dict(self.chosen_by),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> AnswerabilityModel:
+        """Rebuild a model written by ``to_json``."""
+        return cls(
+            features=tuple(data["features"]),
+            mean=tuple(float(v) for v in data["mean"]),
+            scale=tuple(float(v) for v in data["scale"]),
+            weights=tuple(float(v) for v in data["weights"]),
+            bias=float(data["bias"]),
+            threshold=float(data["threshold"]),
+            chosen_by=dict(data.get("chosen_by", {})),
+        )
+
+
+@cache
+def packaged_model() -> AnswerabilityModel | None:
+    """The fitted model shipped with the package (plan_assistant/data/answerability.json), if present."""
+    path = resources.files("plan_assistant").joinpath("data", MODEL_FILE)
+    if not path.is_file():
+        return None
+    return AnswerabilityModel.from_json(json.loads(path.read_text(encoding="utf-8")))

@@ -1,0 +1,62 @@
+"""The words around an answer: its lead line, the not-found reply, and notes on a question's premise."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from plan_assistant.cite import where
+from plan_assistant.config import Settings
+from plan_assistant.grounding import figures
+from plan_assistant.schemas import Audience, Chunk, Passage
+
+NOT_FOUND_LEAD = "The Business Plan doesn't cover that."
+PREMISE_NOTE = "The plan doesn't give the figure or date in your question. This is what it does say:"
+
+
+def not_found_text(settings: Settings, notices: Sequence[str], signpost: str | None = None) -> str:
+    """The honest reply when the plan does not answer: say so, and where to get help."""
+    return "\n\n".join(
+        [
+            *notices,
+            f"{NOT_FOUND_LEAD} I can only answer from Somerset County Council's Business Plan 2021-2023, "
+            "and it doesn't say anything about this.",
+            signpost or f"For help with this, please see [{settings.contact_text}]({settings.contact_url}).",
+        ]
+    )
+
+
+def lead(
+    audience: Audience,
+    top: Chunk,
+    notices: Sequence[str] = (),
+    premise: Sequence[str] = (),
+    plain_place: str | None = None,
+) -> str:
+    """The line before the answer: where in the plan it sits (key priority or section) for this audience."""
+    place = where(top)
+    if audience == "adviser":
+        line = "**Tell the caller:**"
+    elif audience == "staff":
+        line = f"This is covered in the {top.document_title} under **{place}**."
+    elif plain_place:
+        line = f"The council's plan covers this under **{plain_place}** ({_short_place(top)}):"
+    else:
+        line = f"Here's what the council's plan says (**{place}**):"
+    return "\n\n".join([*notices, *premise, line]) + "\n\n"
+
+
+def _short_place(chunk: Chunk) -> str:
+    return f"Outcome {chunk.outcome}" if chunk.outcome is not None else chunk.section.split(" › ")[0]
+
+
+def premise_note(question: str, passages: Sequence[Passage]) -> list[str]:
+    """When the question states a figure or date the passages don't, say so before answering."""
+    asked = figures(question)
+    if not asked:
+        return []
+    have = figures(" ".join(p.chunk.text for p in passages))
+    missing = sorted(f for f in asked if f not in have)
+    if not missing or not have:
+        return []
+    # The figure is not repeated: a council answer should not echo a number it cannot stand behind.
+    return [PREMISE_NOTE]
