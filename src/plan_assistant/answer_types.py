@@ -13,8 +13,8 @@ from typing import Literal
 
 from plan_assistant.schemas import Sentence
 
-AnswerType = Literal["percentage", "money", "quantity", "date", "person"]
-ANSWER_TYPES: tuple[AnswerType, ...] = ("percentage", "money", "quantity", "date", "person")
+AnswerType = Literal["percentage", "money", "quantity", "date", "person", "name"]
+ANSWER_TYPES: tuple[AnswerType, ...] = ("percentage", "money", "quantity", "date", "person", "name")
 
 _I = re.IGNORECASE
 _ROLE = (
@@ -51,6 +51,14 @@ ASKS: dict[AnswerType, re.Pattern[str]] = {
         rf"|\bnames?\s+of\s+(?:the\s+)?(?:[\w-]+\s+){{0,2}}?{_ROLE}\b|\bwhich\s+councillors?\b",
         _I,
     ),
+    # A named organisation, body or thing: "what will it be called", "which company was picked".
+    "name": re.compile(
+        r"\bwhat\s+(?:will|is|are|was|would)\s+(?:[\w-]+\s+){0,6}?(?:be\s+)?(?:called|named)\b"
+        r"|\bwhat(?:'s|\s+is|\s+are)\s+(?:the\s+)?names?\s+of\b"
+        r"|\b(?:which|what)\s+(?:organisation|organization|company|firm|charity|provider|contractor|"
+        r"partner|supplier|consultanc[yi]|agency)s?\s+(?:has|have|is|are|was|were|did|will)\b",
+        _I,
+    ),
 }
 
 # spaCy entity labels that give each answer type.
@@ -60,6 +68,7 @@ GIVES: dict[AnswerType, frozenset[str]] = {
     "quantity": frozenset({"MONEY", "CARDINAL", "PERCENT", "QUANTITY"}),
     "date": frozenset({"DATE"}),
     "person": frozenset({"PERSON"}),
+    "name": frozenset({"ORG", "PERSON", "GPE", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW"}),
 }
 _MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
 # Used only for sentences indexed without entity labels.
@@ -73,6 +82,7 @@ _FALLBACK: dict[AnswerType, re.Pattern[str] | None] = {
     ),
     "date": re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\b(?:quarterly|annually|monthly|weekly)\b"),
     "person": None,  # a person's name needs a model to find
+    "name": re.compile(r"\b[A-Z][a-z]+(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][a-z]+)+\b"),
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -23,7 +24,7 @@ import numpy as np
 from plan_assistant.answer_types import ANSWER_TYPES, asked_types, holds
 from plan_assistant.retrieval import IndexSnapshot, RetrievalSignals
 from plan_assistant.schemas import Passage
-from plan_assistant.text import stems
+from plan_assistant.text import stems, words
 
 MODEL_FILE = "answerability.json"
 
@@ -37,6 +38,7 @@ FEATURES: tuple[str, ...] = (
     "support",
     *(f"asks_{kind}" for kind in ANSWER_TYPES),
     *(f"missing_{kind}" for kind in ANSWER_TYPES),
+    "unknown_name",
     "log_words",
 )
 """The signals, in the order the model's weights follow."""
@@ -46,6 +48,25 @@ TOP_SENTENCES = 3
 
 def _idf(df: int, n: int) -> float:
     return math.log((n + 1) / (df + 1)) + 1.0
+
+
+# A name (capitalised words, not opening a sentence) or a code mixing letters and digits ("A303").
+_NAME = re.compile(r"\b[A-Za-z]+\d[A-Za-z0-9]*\b|\b\d+[A-Za-z][A-Za-z0-9]*\b|\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b")
+# A place named as the asker's whereabouts ("near Cheddar", "in Taunton") is context, not the subject.
+_WHEREABOUTS = re.compile(r"\b(?:near|in|at|from|round|around|past|outside|by)\s+$", re.I)
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n)$")
+
+
+def unknown_names(question: str, vocabulary: set[str] | frozenset[str]) -> list[str]:
+    """Names and codes the question mentions that the documents never do ("Hinkley Point", "A303")."""
+    found = []
+    for match in _NAME.finditer(question):
+        before = question[: match.start()]
+        if _SENTENCE_START.search(before) or _WHEREABOUTS.search(before) or match.group(0) == "I":
+            continue
+        if any(w not in vocabulary for w in words(match.group(0))):
+            found.append(match.group(0))
+    return found
 
 
 def weighted_share(query: Sequence[str], found: set[str], df: Mapping[str, int], n: int) -> float:
@@ -86,6 +107,7 @@ def features(
         "coverage_prepared": weighted_share(signals.query_stems, vocabulary | set(index.derived_df), df, n),
         "support": weighted_share(signals.query_stems, in_passages, df, n),
         "log_words": math.log1p(len(question.split())),
+        "unknown_name": 1.0 if unknown_names(question, index.vocabulary) else 0.0,
     }
     for kind in ANSWER_TYPES:
         values[f"asks_{kind}"] = 1.0 if kind in asked else 0.0

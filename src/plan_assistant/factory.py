@@ -10,6 +10,7 @@ from plan_assistant.assistant import Assistant
 from plan_assistant.config import Settings
 from plan_assistant.embeddings import Embedder, VectorCache, embedding_name, load_embedder
 from plan_assistant.generators import get_generator
+from plan_assistant.glossary import packaged_glossary
 from plan_assistant.guardrails import Guard
 from plan_assistant.outline import Outline
 from plan_assistant.retrieval import HybridRetriever, IndexSnapshot
@@ -38,6 +39,7 @@ def build_assistant(settings: Settings) -> Assistant:
         chunks,
         client.get_collection(sentences_collection_name(settings)),
         client.get_collection(questions) if questions in names else None,
+        packaged_glossary(),
     )
     embedder = load_embedder(settings)
     retriever = HybridRetriever(

@@ -15,9 +15,10 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from plan_assistant.embeddings import Embedder
+from plan_assistant.glossary import Glossary
 from plan_assistant.schemas import Chunk, Passage
 from plan_assistant.store import chunk_from_record
-from plan_assistant.text import stems
+from plan_assistant.text import stems, words
 
 
 def tokenize(text: str) -> list[str]:
@@ -110,10 +111,12 @@ def embed_text(chunk: Chunk) -> str:
     return f"{chunk.priority or chunk.section}. {chunk.text}"
 
 
-def keyword_text(chunk: Chunk) -> str:
-    """What BM25 matches a chunk by: its words, plus the everyday keywords and questions prepared for it."""
+def keyword_text(chunk: Chunk, glossary: Glossary | None = None) -> str:
+    """What BM25 matches a chunk by: its words, the everyday keywords and questions prepared for it, and
+    the everyday wordings of the glossary terms it uses."""
     prepared = [w for s in chunk.sentences for w in (*s.keywords, *s.questions)]
-    return " ".join([embed_text(chunk), *prepared])
+    everyday = glossary.wordings(chunk.text) if glossary is not None else []
+    return " ".join([embed_text(chunk), *prepared, *everyday])
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,7 @@ class IndexSnapshot:
     derived_df: dict[str, int]  # the same over prepared questions and keywords
     question_matrix: np.ndarray  # one row per prepared question
     question_owner: list[tuple[str, int]]  # (chunk id, sentence index) of each row of question_matrix
+    vocabulary: frozenset[str]  # every lower-case word of the documents and their prepared keywords
 
     @property
     def searchable_count(self) -> int:
@@ -163,7 +167,11 @@ class IndexSnapshot:
 
     @classmethod
     def load(
-        cls, chunks_collection: Any, sentences_collection: Any, questions_collection: Any = None
+        cls,
+        chunks_collection: Any,
+        sentences_collection: Any,
+        questions_collection: Any = None,
+        glossary: Glossary | None = None,
     ) -> IndexSnapshot:
         """Read the whole index from Chroma (it is small: a plan is a few hundred chunks)."""
         got = chunks_collection.get(include=["documents", "metadatas", "embeddings"])
@@ -198,15 +206,17 @@ class IndexSnapshot:
                     question_vectors.append(np.asarray(vec, dtype=np.float32))
         stem_df: dict[str, int] = {}
         derived_df: dict[str, int] = {}
+        vocabulary: set[str] = set()
         for c in searchable:
             for stem in set(stems(c.text)):
                 stem_df[stem] = stem_df.get(stem, 0) + 1
             prepared = " ".join(" ".join([*s.questions, *s.keywords]) for s in c.sentences)
+            vocabulary.update(words(f"{c.section} {c.text} {prepared}"))
             for stem in set(stems(prepared)):
                 derived_df[stem] = derived_df.get(stem, 0) + 1
         bm25 = bm25s.BM25()
         if searchable:
-            bm25.index([tokenize(keyword_text(c)) for c in searchable], show_progress=False)
+            bm25.index([tokenize(keyword_text(c, glossary)) for c in searchable], show_progress=False)
         return cls(
             chunks=chunks,
             by_id={c.id: c for c in chunks},
@@ -216,7 +226,7 @@ class IndexSnapshot:
             bm25=bm25,
             bm25_ids=[c.id for c in searchable],
             documents=len({c.document_id for c in chunks}),
-            acronyms=find_acronyms([c.text for c in searchable]),
+            acronyms={**(glossary.acronyms() if glossary else {}), **find_acronyms([c.text for c in searchable])},
             sentence_matrix=np.concatenate(list(sentence_vectors.values()))
             if sentence_vectors
             else np.zeros((0, 384)),
@@ -225,6 +235,7 @@ class IndexSnapshot:
             derived_df=derived_df,
             question_matrix=np.stack(question_vectors) if question_vectors else np.zeros((0, 384)),
             question_owner=question_rows,
+            vocabulary=frozenset(vocabulary),
         )
 
 

@@ -37,7 +37,11 @@ _ALL_PRIORITIES = re.compile(
 )
 _COMMITS = re.compile(r"\b(?:commit(?:s|ments)?|promises?|pledges?|involve|include|cover|mean)\b", re.I)
 PRIORITY_TITLE_MATCH = 0.72
-_OUTCOME_WORD = re.compile(r"\boutcomes?\b", re.I)
+# "list the priorities under the health and wellbeing outcome": an outcome named by its subject.
+_LISTS_DESCRIBED_OUTCOME = re.compile(
+    rf"(?:{_LIST_WORDS}|how\s+many)\b.*\bpriorities\b.*\b(?:under|in|for|of|within|beneath|below)\b.*\boutcome\b",
+    re.I,
+)
 
 OutcomeMatcher = Callable[[str, Sequence[Outcome]], Outcome | None]
 """Finds the outcome a question describes in words ("the health and wellbeing outcome"), or None."""
@@ -120,9 +124,7 @@ def _answer_structural(
     if (
         number is None
         and describe is not None
-        and _OUTCOME_WORD.search(question)
-        and _ASKS_PRIORITIES.search(question)
-        and not _ASKS_OUTCOMES.search(question)
+        and _LISTS_DESCRIBED_OUTCOME.search(question)
     ):
         described = describe(question, doc.outcomes)
         number = described.number if described else None
