@@ -15,14 +15,16 @@ does the plan say about tourism?" and "... about autism?") are not copies. A *pe
 an eval item lists in `personal_details` (a name, an address, a number), found as written, as digits, or as a
 name word that is not an ordinary word of the plan.
 
-Checked: every routing example and word list, every string literal in src/plan_assistant/guardrails/, and
-the guard's own tests. Eval questions include the user turns of their histories.
+Checked: every routing example and word list, every string literal and comment in
+src/plan_assistant/guardrails/, and those of the guard's own tests. Eval questions include the user turns of their histories.
 """
 
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -177,9 +179,14 @@ def _eval_items() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 
 
 def _string_literals(path: Path) -> Iterator[tuple[str, str]]:
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    """Every string constant and every comment of a Python file, with where it is."""
+    source = path.read_text(encoding="utf-8")
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.strip():
             yield f"{path.name}:{node.lineno}", node.value
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT:
+            yield f"{path.name}:{token.start[0]}", token.string
 
 
 def _examples_and_words() -> Iterator[tuple[str, str]]:
