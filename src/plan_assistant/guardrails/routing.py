@@ -35,7 +35,7 @@ ROUTES: tuple[str, ...] = (
 
 ROUTE_SIMILARITY: Mapping[str, float] = {
     "service": 0.55,
-    "personal_case": 0.5,
+    "personal_case": 0.45,
     "contact": 0.6,
     "greeting": 0.65,
     "thanks": 0.65,
