@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install install-llm browser-deps index run test test-fast lint eval bench schemathesis test-llm clean
+.PHONY: install install-llm browser-deps index enrich run test test-fast lint eval bench schemathesis test-llm clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ data/outline.json: | $(STAMP)
 
 index: $(STAMP) ## build or update the index from corpus/
 	$(PY) -m ingest
+
+enrich: install-llm ## corpus/derived/: questions, keywords and plain English from the local LLM (long; resumable)
+	$(PY) -m ingest enrich
 
 run: $(STAMP) data/outline.json ## set up, build the index if missing, serve on http://127.0.0.1:7860
 	$(PY) app.py

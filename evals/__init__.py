@@ -1,4 +1,4 @@
-"""The evaluation: a hand-written question set, pure metrics, baselines, and a runner that reports on them."""
+"""The evaluation: the team's question set and an independent blind one, pure metrics, baselines, a runner."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from plan_assistant.schemas import Audience, Status, Turn
 
 EVALS_DIR = Path(__file__).resolve().parent
 DATASET_PATH = EVALS_DIR / "datasets" / "plan_questions.jsonl"
+BLIND_DATASET_PATH = EVALS_DIR / "datasets" / "blind-dev.jsonl"
+# The sets a run scores side by side: the team's own, and the blind one that is only ever measured on.
+DATASETS: dict[str, Path] = {"own": DATASET_PATH, "blind": BLIND_DATASET_PATH}
 THRESHOLDS_PATH = EVALS_DIR / "thresholds.toml"
 REPORTS_DIR = EVALS_DIR / "reports"
 CORPUS_FILE = "somerset-county-council-business-plan-2021-2023.txt"

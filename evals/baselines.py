@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -134,7 +134,7 @@ def rank_all(searcher: Searcher, items: Sequence[EvalItem]) -> tuple[list[list[s
 
 
 def baseline_figures(searcher: Searcher, items: Sequence[EvalItem]) -> dict[str, Any]:
-    """Evidence hit@1/@4 and MRR of a baseline, and must_include recall of its top passage as the answer."""
+    """Evidence hit@1/@4 and MRR of a baseline (primary evidence), and must_include recall of its top passage."""
     answerable = [item for item in items if item.kind in EXPECTS_ANSWER and item.evidence]
     ranked, latencies = rank_all(searcher, answerable)
     figures = retrieval_summary(answerable, ranked, k=TOP_K)
@@ -148,12 +148,13 @@ def baseline_figures(searcher: Searcher, items: Sequence[EvalItem]) -> dict[str,
 
 
 def run_baselines(
-    items: Sequence[EvalItem], corpus_text: str, model: SentenceTransformer, workdir: Path
-) -> dict[str, dict[str, Any]]:
-    """Build both baselines over the corpus and measure them on the items."""
+    sets: Mapping[str, Sequence[EvalItem]], corpus_text: str, model: SentenceTransformer, workdir: Path
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Build both baselines over the corpus once and measure them on every set: set -> baseline -> figures."""
     chunks = naive_chunks(corpus_text)
     naive = NaiveRecipe(chunks, SentenceTransformerEmbeddings(model), workdir / "naive-chroma")
-    results: dict[str, dict[str, Any]] = {}
-    for searcher in (naive, BM25Baseline(chunks)):
-        results[searcher.name] = baseline_figures(searcher, items) | {"chunks": len(chunks)}
-    return results
+    searchers: tuple[Searcher, ...] = (naive, BM25Baseline(chunks))
+    return {
+        name: {s.name: baseline_figures(s, items) | {"chunks": len(chunks)} for s in searchers}
+        for name, items in sets.items()
+    }

@@ -1,29 +1,36 @@
-"""Pure metric functions over plain data: retrieval, citations, facts, grounding, refusals and checks."""
+"""Pure metric functions over plain data: retrieval, citations, facts, grounding, refusals, checks, readability."""
 
 from __future__ import annotations
 
 import re
 import statistics
-import unicodedata
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from evals import Check, EvalItem
+from evals.wording import (
+    answer_sentences,
+    content_stems,
+    normalise_fact,
+    plain_prose,
+    same_title,
+    says_phrase,
+    squash,
+    states,
+    stems_of,
+    strip_markup,
+    without_notices,
+)
 
 GROUNDING_OVERLAP = 0.5  # share of a sentence's content words that must appear in its cited passages
 MIN_CONTENT_TOKENS = 3  # shorter sentences ("Sources:", "Outcome 2") carry no claim worth checking
 REFUSAL_STATUSES = ("not_found", "out_of_scope")
+DECLINING_STATUSES = ("declined", "out_of_scope", "not_found")
 QUOTE_ELLIPSIS = " … "
 EXPECTS_ANSWER = ("answerable", "multi_turn")
-
-_STOPWORD_TEXT = """
-    a about above after all also am an and any are as at be been being but by can could did do does
-    doing for from had has have having he her here hers him his how i if in into is it its itself just
-    me more most my no nor not of off on once only or other our ours out over own same she should so
-    some such than that the their theirs them then there these they this those through to too under
-    until up very was we were what when where which while who whom why will with would you your yours"""
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+VOICES = ("resident", "adviser", "staff")
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,7 @@ class CitationRecord:
     chunk_id: str = ""
     section: str = ""
     outcome_title: str | None = None
+    document: str = ""  # the title of the document cited
 
 
 @dataclass(frozen=True)
@@ -61,37 +69,7 @@ class ItemResult:
     latency_ms: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None
-
-
-# ---------------------------------------------------------------- text normalisation
-
-
-def squash(text: str) -> str:
-    """Collapse runs of whitespace and unify Unicode forms, for verbatim comparisons."""
-    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def normalise_fact(text: str) -> str:
-    """Lightly normalise for fact matching: case, whitespace, hyphens, markdown, '£6m' = '£6 million'."""
-    text = squash(text).casefold()
-    text = re.sub(r"[*_`]", "", text)
-    text = re.sub(r"[\u2010-\u2015-]", " ", text)
-    text = re.sub(r"£\s*(\d+(?:\.\d+)?)\s*(?:m|million)\b", r"£\1 million", text)
-    text = re.sub(r"£\s*(\d+(?:\.\d+)?)\s*(?:bn|billion)\b", r"£\1 billion", text)
-    text = re.sub(r"(\d)\s*(?:per cent|percent)\b", r"\1%", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def same_title(a: str | None, b: str | None) -> bool:
-    """Whether two priority titles are the same, ignoring case, spacing, bullets and a final full stop."""
-    if not a or not b:
-        return False
-
-    def clean(title: str) -> str:
-        return squash(title).casefold().strip("-·•o ").rstrip(".").strip()
-
-    return clean(a) == clean(b)
+    notices: list[str] = field(default_factory=list)  # guardrail notices, fixed text inside the answer
 
 
 # ---------------------------------------------------------------- retrieval
@@ -134,9 +112,19 @@ def outcome_matches(citations: Sequence[CitationRecord], expected: Sequence[int]
     return any((c.outcome or 0) in expected for c in citations)
 
 
+def first_outcome_matches(citations: Sequence[CitationRecord], expected: Sequence[int]) -> bool:
+    """Whether the first citation names an expected Outcome (a citation without one counts as outcome 0)."""
+    return bool(citations) and (citations[0].outcome or 0) in expected
+
+
 def priority_matches(citations: Sequence[CitationRecord], expected: Sequence[str]) -> bool:
     """Whether some citation names an expected Key Priority."""
     return any(same_title(c.priority, want) for c in citations for want in expected)
+
+
+def first_priority_matches(citations: Sequence[CitationRecord], expected: Sequence[str]) -> bool:
+    """Whether the first citation names an expected Key Priority."""
+    return bool(citations) and priority_matches(citations[:1], expected)
 
 
 def quote_is_verbatim(quote: str, corpus: str) -> bool:
@@ -147,17 +135,16 @@ def quote_is_verbatim(quote: str, corpus: str) -> bool:
     return bool(quote.strip()) and all(s and s in haystack for s in segments)
 
 
+def evidence_in_citations(quotes: Sequence[str], evidence: str) -> bool:
+    """Whether a cited quote shows the evidence sentence, whole or within one of its ' … ' segments."""
+    return any(
+        contains_evidence(part, evidence)
+        for quote in quotes
+        for part in [quote, *quote.split(QUOTE_ELLIPSIS)]
+    )
+
+
 # ---------------------------------------------------------------- answer content
-
-
-def _compact(text: str) -> str:
-    # Spaces and hyphens dropped: "strengthbased" = "strength-based", "Medium-Term" = "medium term".
-    return re.sub(r"[\s-]+", "", normalise_fact(text))
-
-
-def states(answer: str, fact: str) -> bool:
-    """Whether the answer states a fact, after light normalisation."""
-    return _compact(fact) in _compact(answer)
 
 
 def must_include_recall(answer: str, facts: Sequence[str]) -> float:
@@ -167,46 +154,26 @@ def must_include_recall(answer: str, facts: Sequence[str]) -> float:
     return sum(states(answer, fact) for fact in facts) / len(facts)
 
 
-def _strip_markup(text: str) -> str:
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"https?://\S+", " ", text)
-    text = re.sub(r"\s*\[\d+\]", "", text)
-    return re.sub(r"(?m)^\s*(?:[-*•>#]+|\d+[.)])\s+", "", text)
-
-
-def answer_sentences(answer: str) -> list[str]:
-    """The answer's sentences, with list markers, links and [n] markers removed."""
-    parts: list[str] = []
-    for line in _strip_markup(answer).splitlines():
-        parts.extend(p.strip() for p in re.split(r"(?<=[.!?])\s+(?=[A-Z\"'(])", line))
-    return [p for p in parts if p]
-
-
-def content_tokens(text: str) -> set[str]:
-    """Lower-case content words and numbers of a text, without stopwords."""
-    words = re.findall(r"[a-z0-9£%]+(?:['/][a-z0-9]+)*", normalise_fact(text))
-    return {w for w in words if w not in _STOPWORDS and len(w) > 1}
-
-
 def sentence_support(sentence: str, sources: Sequence[str]) -> float:
-    """Share of a sentence's content words found in its sources."""
-    tokens = content_tokens(sentence)
-    if not tokens:
+    """Share of a sentence's content words whose Snowball stem occurs in its sources."""
+    stems = content_stems(sentence)
+    if not stems:
         return 1.0
-    available = set().union(*(content_tokens(s) for s in sources)) if sources else set()
-    return len(tokens & available) / len(tokens)
+    return len(stems & stems_of(sources)) / len(stems)
 
 
 def grounded_sentences(
     answer: str, sources: Sequence[str], threshold: float = GROUNDING_OVERLAP
 ) -> tuple[int, int]:
     """(supported, checked) sentences of an answer; short claim-free sentences are not checked."""
+    available = stems_of(sources)
     checked = supported = 0
     for sentence in answer_sentences(answer):
-        if len(content_tokens(sentence)) < MIN_CONTENT_TOKENS:
+        stems = content_stems(sentence)
+        if len(stems) < MIN_CONTENT_TOKENS:
             continue
         checked += 1
-        supported += sentence_support(sentence, sources) >= threshold
+        supported += len(stems & available) / len(stems) >= threshold
     return supported, checked
 
 
@@ -217,20 +184,39 @@ def numbers_in(text: str) -> set[str]:
 
 def unsupported_numbers(answer: str, sources: Sequence[str]) -> list[str]:
     """Numbers in the answer that none of its sources contains (list markers and [n] excluded)."""
-    stated = numbers_in(_strip_markup(answer))
+    stated = numbers_in(strip_markup(answer))
     available = set().union(*(numbers_in(s) for s in sources)) if sources else set()
     return sorted(stated - available)
 
 
 def citation_sources(citations: Sequence[CitationRecord]) -> list[str]:
-    """The text an answer may lean on: cited quotes plus the headings the citations name."""
+    """The text an answer may lean on: cited quotes plus the document and headings the citations name."""
     sources: list[str] = []
     for c in citations:
         sources.append(c.quote)
-        sources.extend(x for x in (c.section, c.priority, c.outcome_title) if x)
+        sources.extend(x for x in (c.document, c.section, c.priority, c.outcome_title) if x)
         if c.outcome:
             sources.append(f"Outcome {c.outcome}")
     return sources
+
+
+def shown_content(answer: str, status: str, notices: Sequence[str]) -> str:
+    """What an answer says of its own: the text without notices, or nothing when a fixed reply was given."""
+    return without_notices(answer, notices) if status == "answered" else ""
+
+
+def readability(text: str) -> tuple[float, float] | None:
+    """(Flesch-Kincaid grade, Flesch reading ease) by textstat of an answer's prose; None without words."""
+    prose = plain_prose(text)
+    if not re.search(r"[A-Za-z]", prose):
+        return None
+    # A line (a bullet, a heading) reads as a sentence of its own even without a full stop.
+    prose = "\n".join(line if line[-1] in ".!?" else f"{line}." for line in prose.splitlines())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # textstat 0.7.3 imports the deprecated pkg_resources
+        import textstat
+
+    return float(textstat.flesch_kincaid_grade(prose)), float(textstat.flesch_reading_ease(prose))
 
 
 # ---------------------------------------------------------------- checks and personal data
@@ -249,17 +235,33 @@ def leaked_details(answer: str, details: Iterable[str]) -> list[str]:
     return [d for d in details if _detail_pattern(d).search(said)]
 
 
-def check_failures(check: Check, answer: str, status: str) -> list[str]:
-    """Why an answer misses an item's check (empty when it passes)."""
-    failures: list[str] = []
+def has_positive_check(check: Check | None) -> bool:
+    """Whether a check asks for something to happen (a status or a fact), not only for things not to."""
+    return check is not None and bool(check.status_in or check.must_include or check.must_include_any)
+
+
+def default_check_failures(status: str, citations: int) -> list[str]:
+    """The positive check of an item that states none: a refusal, or an answer with a citation."""
+    if status in DECLINING_STATUSES or (status == "answered" and citations > 0):
+        return []
+    return [f"status {status!r} with {citations} citation(s) is neither a refusal nor a cited answer"]
+
+
+def check_failures(
+    check: Check | None, answer: str, status: str, notices: Sequence[str] = (), citations: int = 0
+) -> list[str]:
+    """Why an answer misses an item's check (empty when it passes); fixed notices never satisfy it."""
+    failures = [] if has_positive_check(check) else default_check_failures(status, citations)
+    if check is None:
+        return failures
+    content = shown_content(answer, status, notices)
     if check.status_in and status not in check.status_in:
         failures.append(f"status {status!r} not in {check.status_in}")
-    failures += [f"missing {f!r}" for f in check.must_include if not states(answer, f)]
-    if check.must_include_any and not any(states(answer, f) for f in check.must_include_any):
+    failures += [f"missing {f!r}" for f in check.must_include if not states(content, f)]
+    if check.must_include_any and not any(states(content, f) for f in check.must_include_any):
         failures.append(f"none of {check.must_include_any}")
-    # Forbidden strings are matched as written (case aside): squashing hyphens would turn "sk-" into "sk",
-    # which every answer mentioning "skills" contains.
-    failures += [f"contains {f!r}" for f in check.must_not_include if f.casefold() in answer.casefold()]
+    # Forbidden phrases are looked for in everything the user sees, as whole words.
+    failures += [f"contains {f!r}" for f in check.must_not_include if says_phrase(answer, f)]
     return failures
 
 
@@ -269,15 +271,23 @@ def check_failures(check: Check, answer: str, status: str) -> list[str]:
 def score_item(item: EvalItem, result: ItemResult, corpus: str) -> dict[str, Any]:
     """Every per-item measurement; a metric that does not apply to the item is None."""
     expects_answer = item.kind in EXPECTS_ANSWER
+    retrieval = bool(item.evidence) and expects_answer
     # A passage holds the evidence if its shown text or its source span does (cleaning may fix typos).
     texts = [f"{r.text}\n{r.source}" for r in result.retrieved]
-    rank = evidence_rank(texts, item.evidences) if item.evidence and expects_answer else None
+    rank = evidence_rank(texts, item.evidence) if retrieval and item.evidence else None
+    rank_any = evidence_rank(texts, item.evidences) if retrieval else None
     answered = result.status == "answered"
+    content = shown_content(result.answer, result.status, result.notices)
     sources = citation_sources(result.citations)
-    supported, checked = grounded_sentences(result.answer, sources) if answered else (0, 0)
-    failures = check_failures(item.check, result.answer, result.status) if item.check else []
-    leaks = leaked_details(result.answer, item.personal_details)
-    retrieval = bool(item.evidence) and expects_answer
+    supported, checked = grounded_sentences(content, sources) if answered else (0, 0)
+    adversarial = item.kind == "adversarial"
+    failures = (
+        check_failures(item.check, result.answer, result.status, result.notices, len(result.citations))
+        if item.check or adversarial
+        else []
+    )
+    readable = readability(content) if answered else None
+    with_priorities = expects_answer and bool(item.priorities)
     return {
         "id": item.id,
         "kind": item.kind,
@@ -289,32 +299,41 @@ def score_item(item: EvalItem, result: ItemResult, corpus: str) -> dict[str, Any
         "evidence_hit_at_1": hit_at(rank, 1) if retrieval else None,
         "evidence_hit_at_4": hit_at(rank, 4) if retrieval else None,
         "reciprocal_rank": reciprocal_rank(rank) if retrieval else None,
+        "evidence_hit_at_4_any": hit_at(rank_any, 4) if retrieval else None,
         "priority_hit_at_4": (
-            priority_hit([r.priority for r in result.retrieved], item.priorities)
-            if expects_answer and item.priorities
+            priority_hit([r.priority for r in result.retrieved], item.priorities) if with_priorities else None
+        ),
+        "evidence_in_citations": (
+            evidence_in_citations([c.quote for c in result.citations], item.evidence)
+            if retrieval and item.evidence
             else None
         ),
         "citation_outcome_match": outcome_matches(result.citations, item.outcomes)
         if expects_answer
         else None,
+        "first_citation_outcome_match": (
+            first_outcome_matches(result.citations, item.outcomes) if expects_answer else None
+        ),
         "citation_priority_match": (
-            priority_matches(result.citations, item.priorities)
-            if expects_answer and item.priorities
-            else None
+            priority_matches(result.citations, item.priorities) if with_priorities else None
+        ),
+        "first_citation_priority_match": (
+            first_priority_matches(result.citations, item.priorities) if with_priorities else None
         ),
         "citations": len(result.citations),
         "invalid_quotes": [c.quote for c in result.citations if not quote_is_verbatim(c.quote, corpus)],
-        "must_include_recall": must_include_recall(result.answer, item.must_include)
-        if expects_answer
-        else None,
+        "must_include_recall": must_include_recall(content, item.must_include) if expects_answer else None,
         "grounded_sentences": supported,
         "checked_sentences": checked,
-        "unsupported_numbers": unsupported_numbers(result.answer, sources) if answered else [],
+        "unsupported_numbers": unsupported_numbers(content, sources) if answered else [],
         "refused": (result.status in REFUSAL_STATUSES) if item.kind == "unanswerable" else None,
         "false_refusal": (not answered) if expects_answer else None,
-        "check_passed": (not failures) if item.kind == "adversarial" and item.check else None,
+        "answered_when_answerable": answered if expects_answer else None,
+        "check_passed": (not failures) if adversarial else None,
         "check_failures": failures,
-        "leaked_details": leaks,
+        "leaked_details": leaked_details(result.answer, item.personal_details),
+        "fk_grade": readable[0] if readable else None,
+        "reading_ease": readable[1] if readable else None,
         "latency_ms": result.latency_ms,
     }
 
@@ -322,6 +341,11 @@ def score_item(item: EvalItem, result: ItemResult, corpus: str) -> dict[str, Any
 def _mean(values: Iterable[Any]) -> float | None:
     present = [float(v) for v in values if v is not None]
     return sum(present) / len(present) if present else None
+
+
+def _median(values: Iterable[Any]) -> float | None:
+    present = [float(v) for v in values if v is not None]
+    return statistics.median(present) if present else None
 
 
 def _percentile(values: Sequence[float], q: float) -> float | None:
@@ -338,23 +362,34 @@ def aggregate(scores: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     invalid = sum(len(s["invalid_quotes"]) for s in scores)
     checked = sum(s["checked_sentences"] for s in scores)
     latencies = [s["latency_ms"] for s in scores]
+
+    def mean(key: str) -> float | None:
+        return _mean(s.get(key) for s in scores)
+
     return {
         "items": len(scores),
-        "evidence_hit_at_1": _mean(s["evidence_hit_at_1"] for s in scores),
-        "evidence_hit_at_4": _mean(s["evidence_hit_at_4"] for s in scores),
-        "mrr": _mean(s["reciprocal_rank"] for s in scores),
-        "priority_hit_at_4": _mean(s["priority_hit_at_4"] for s in scores),
-        "citation_outcome_accuracy": _mean(s["citation_outcome_match"] for s in scores),
-        "citation_priority_accuracy": _mean(s["citation_priority_match"] for s in scores),
+        "evidence_hit_at_1": mean("evidence_hit_at_1"),
+        "evidence_hit_at_4": mean("evidence_hit_at_4"),
+        "mrr": mean("reciprocal_rank"),
+        "evidence_hit_at_4_any": mean("evidence_hit_at_4_any"),
+        "priority_hit_at_4": mean("priority_hit_at_4"),
+        "evidence_in_citations": mean("evidence_in_citations"),
+        "citation_outcome_accuracy": mean("citation_outcome_match"),
+        "first_citation_outcome_accuracy": mean("first_citation_outcome_match"),
+        "citation_priority_accuracy": mean("citation_priority_match"),
+        "first_citation_priority_accuracy": mean("first_citation_priority_match"),
         "citation_validity": (citations - invalid) / citations if citations else None,
-        "must_include_recall": _mean(s["must_include_recall"] for s in scores),
+        "must_include_recall": mean("must_include_recall"),
         "grounding_rate": sum(s["grounded_sentences"] for s in scores) / checked if checked else None,
         "unsupported_numbers": sum(len(s["unsupported_numbers"]) for s in scores),
-        "refusal_rate": _mean(s["refused"] for s in scores),
-        "false_refusal_rate": _mean(s["false_refusal"] for s in scores),
-        "adversarial_pass_rate": _mean(s["check_passed"] for s in scores),
+        "answered_when_answerable": mean("answered_when_answerable"),
+        "refusal_rate": mean("refused"),
+        "false_refusal_rate": mean("false_refusal"),
+        "adversarial_pass_rate": mean("check_passed"),
         "personal_detail_leaks": sum(len(s["leaked_details"]) for s in scores),
         "errors": sum(1 for s in scores if s["error"]),
+        "fk_grade_median": _median(s.get("fk_grade") for s in scores),
+        "reading_ease_median": _median(s.get("reading_ease") for s in scores),
         "latency_p50_ms": _percentile(latencies, 50),
         "latency_p95_ms": _percentile(latencies, 95),
     }
@@ -364,9 +399,16 @@ def summarise(scores: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Overall figures plus the same figures per voice and per outcome (an item counts under each outcome)."""
     voices = sorted({s["voice"] for s in scores})
     outcomes = sorted({n for s in scores for n in s["outcomes"]})
+    by_voice = {v: aggregate([s for s in scores if s["voice"] == v]) for v in voices}
+    overall = aggregate(scores)
+    # Readability is a promise per audience: residents get plain English, staff the plan's own terms.
+    for voice in VOICES:
+        figures = by_voice.get(voice, {})
+        overall[f"{voice}_fk_grade_median"] = figures.get("fk_grade_median")
+        overall[f"{voice}_reading_ease_median"] = figures.get("reading_ease_median")
     return {
-        "overall": aggregate(scores),
-        "by_voice": {v: aggregate([s for s in scores if s["voice"] == v]) for v in voices},
+        "overall": overall,
+        "by_voice": by_voice,
         "by_outcome": {str(n): aggregate([s for s in scores if n in s["outcomes"]]) for n in outcomes},
     }
 
@@ -374,32 +416,18 @@ def summarise(scores: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 def retrieval_summary(
     items: Sequence[EvalItem], ranked: Sequence[Sequence[str]], k: int = 4
 ) -> dict[str, Any]:
-    """Evidence hit@1, hit@k and MRR of ranked passage texts, over items that expect an answer."""
-    ranks = [
-        evidence_rank(texts, item.evidences)
+    """Evidence hit@1, hit@k and MRR on the primary evidence, and hit@k counting alternatives."""
+    pairs = [
+        (item, texts)
         for item, texts in zip(items, ranked, strict=True)
         if item.kind in EXPECTS_ANSWER and item.evidence
     ]
+    ranks = [evidence_rank(texts, item.evidence or "") for item, texts in pairs]
+    ranks_any = [evidence_rank(texts, item.evidences) for item, texts in pairs]
     return {
         "items": len(ranks),
         "evidence_hit_at_1": _mean(hit_at(r, 1) for r in ranks),
         f"evidence_hit_at_{k}": _mean(hit_at(r, k) for r in ranks),
         "mrr": _mean(reciprocal_rank(r) for r in ranks),
+        f"evidence_hit_at_{k}_any": _mean(hit_at(r, k) for r in ranks_any),
     }
-
-
-def missed_thresholds(figures: Mapping[str, Any], thresholds: Mapping[str, Mapping[str, float]]) -> list[str]:
-    """A line per threshold the figures miss; a figure that could not be measured counts as missed."""
-    missed: list[str] = []
-    for bound, limits in thresholds.items():
-        if bound not in ("min", "max"):
-            raise ValueError(f"threshold table [{bound}] is unknown; use [min] or [max]")
-        for name, limit in limits.items():
-            value = figures.get(name)
-            if value is None:
-                missed.append(f"{name}: not measured (needs {'≥' if bound == 'min' else '≤'} {limit})")
-            elif bound == "min" and value < limit:
-                missed.append(f"{name}: {value:.3f} is below the minimum {limit}")
-            elif bound == "max" and value > limit:
-                missed.append(f"{name}: {value:.3f} is above the maximum {limit}")
-    return missed

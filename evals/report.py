@@ -1,27 +1,38 @@
-"""Render an eval run for people: a terminal table, PNG charts and a Markdown report staff can read."""
+"""Render an eval run for people: a terminal table and a Markdown report, both sets side by side."""
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
-# Plain-English names for each figure, in the order the report shows them.
+from evals.targets import goal_met, limit_for
+
+# Plain-English names for each figure, in the order the report shows them: the issue's goals first.
 LABELS: dict[str, str] = {
+    "answered_when_answerable": "Answers the questions the plan answers",
+    "false_refusal_rate": "Wrongly says the plan doesn't cover it",
+    "refusal_rate": "Says so when the plan doesn't cover it",
+    "must_include_recall": "States the expected facts",
+    "evidence_in_citations": "Shows the answering sentence in a cited quote",
+    "first_citation_outcome_accuracy": "First citation names the right Outcome",
+    "citation_outcome_accuracy": "Some citation names the right Outcome",
+    "first_citation_priority_accuracy": "First citation names the right Key Priority",
+    "citation_priority_accuracy": "Some citation names the right Key Priority",
+    "adversarial_pass_rate": "Handles tricky messages safely",
+    "citation_validity": "Quotes are the plan's own words",
+    "unsupported_numbers": "Figures or dates not in the cited passages",
+    "grounding_rate": "Answer sentences backed by cited passages",
+    "resident_fk_grade_median": "Residents: school grade to read an answer (median)",
+    "resident_reading_ease_median": "Residents: reading ease (median; higher is easier)",
+    "adviser_fk_grade_median": "Advisers: school grade to read an answer (median)",
+    "adviser_reading_ease_median": "Advisers: reading ease (median)",
+    "staff_fk_grade_median": "Staff: school grade to read an answer (median)",
+    "staff_reading_ease_median": "Staff: reading ease (median)",
     "evidence_hit_at_1": "Right passage ranked first",
     "evidence_hit_at_4": "Right passage in the top 4",
+    "evidence_hit_at_4_any": "Right passage or a stated alternative in the top 4",
     "mrr": "Mean reciprocal rank of the right passage",
     "priority_hit_at_4": "Right Key Priority in the top 4 passages",
-    "citation_outcome_accuracy": "Cites the right Outcome",
-    "citation_priority_accuracy": "Cites the right Key Priority",
-    "citation_validity": "Quotes are the plan's own words",
-    "must_include_recall": "States the expected facts",
-    "grounding_rate": "Answer sentences backed by cited passages",
-    "unsupported_numbers": "Figures or dates not in the cited passages",
-    "refusal_rate": "Says so when the plan doesn't cover it",
-    "false_refusal_rate": "Wrongly says the plan doesn't cover it",
-    "adversarial_pass_rate": "Handles tricky messages safely",
     "personal_detail_leaks": "Personal details repeated back",
     "errors": "Questions that failed with an error",
     "latency_p50_ms": "Typical answer time (median, ms)",
@@ -29,6 +40,12 @@ LABELS: dict[str, str] = {
 }
 COUNTS = {"unsupported_numbers", "personal_detail_leaks", "errors", "items"}
 MILLISECONDS = {"latency_p50_ms", "latency_p95_ms"}
+SET_NAMES = {"own": "Own set", "blind": "Blind set"}
+SET_DESCRIPTIONS = {
+    "own": "the team's own hand-written questions, `evals/datasets/plan_questions.jsonl`",
+    "blind": "an independent set written from the plan alone and used only to measure, "
+    "`evals/datasets/blind-dev.jsonl`",
+}
 OUTCOME_NAMES = {
     "0": "Introduction, delivery and evidence",
     "1": "Outcome 1: County infrastructure",
@@ -37,8 +54,13 @@ OUTCOME_NAMES = {
     "4": "Outcome 4: Health and wellbeing",
     "5": "Outcome 5: Meeting the challenges",
 }
-CHART_METRICS = ("evidence_hit_at_4", "citation_outcome_accuracy", "must_include_recall")
+BREAKDOWN_METRICS = ("evidence_hit_at_4", "first_citation_outcome_accuracy", "must_include_recall")
 BASELINE_METRICS = ("evidence_hit_at_1", "evidence_hit_at_4", "mrr")
+READABLE_TEXT = (
+    "the answer text of questions answered with status `answered`, with every guardrail notice removed, "
+    "lines starting with 'Reference' dropped, Markdown (bold, bullets, links, [n] markers) stripped, "
+    "and each remaining line read as at least one sentence"
+)
 
 
 def fmt(name: str, value: Any) -> str:
@@ -51,24 +73,70 @@ def fmt(name: str, value: Any) -> str:
         return f"{value:,.0f}"
     if name == "mrr":
         return f"{value:.2f}"
+    if name.endswith("_median"):
+        return f"{value:.1f}"
     return f"{value:.0%}"
 
 
-def target(name: str, thresholds: Mapping[str, Mapping[str, float]]) -> str:
-    """The target for a figure, as text ('≥ 90%'), or empty when it has none."""
+def fmt_gap(value: Any) -> str:
+    """A gap in percentage points, signed ('+3.2'), or empty when there is none."""
+    return "" if value is None else f"{value:+.1f}"
+
+
+def bound_text(name: str, table: Mapping[str, Any], set_name: str = "") -> str:
+    """A figure's bound in a [min]/[max] table as text ('≥ 90%'), or empty when it has none."""
     for bound, sign in (("min", "≥"), ("max", "≤")):
-        if name in thresholds.get(bound, {}):
-            return f"{sign} {fmt(name, thresholds[bound][name])}"
+        if name in table.get(bound, {}):
+            given = table[bound][name]
+            if isinstance(given, Mapping) and not set_name:
+                return " / ".join(f"{k} {sign} {fmt(name, v)}" for k, v in given.items())
+            limit = limit_for(given, set_name)
+            return "" if limit is None else f"{sign} {fmt(name, limit)}"
     return ""
 
 
-def met(name: str, value: Any, thresholds: Mapping[str, Mapping[str, float]]) -> str:
-    """'yes', 'NO' or '' for a figure against its threshold."""
-    if name in thresholds.get("min", {}):
-        return "yes" if value is not None and value >= thresholds["min"][name] else "NO"
-    if name in thresholds.get("max", {}):
-        return "yes" if value is not None and value <= thresholds["max"][name] else "NO"
-    return ""
+def _yes(flag: bool | None) -> str:
+    return "" if flag is None else ("yes" if flag else "NO")
+
+
+def _marks(goals: Sequence[Mapping[str, Any]], name: str, columns: Sequence[str], sep: str) -> str:
+    marks = [_yes(goal_met(goals, name, c)) for c in columns]
+    return sep.join(m or "–" for m in marks) if any(marks) else ""
+
+
+def _sets(report: Mapping[str, Any]) -> list[str]:
+    return list(report["sets"])
+
+
+def _paired(report: Mapping[str, Any]) -> bool:
+    return {"own", "blind"} <= set(report["sets"])
+
+
+def terminal_table(report: Mapping[str, Any]) -> str:
+    """Each figure on every set, the gap in points, the goal and whether it is met, for the terminal."""
+    sets, paired, goal = _sets(report), _paired(report), report["thresholds"].get("goal", {})
+    goals = report.get("goals", [])
+    width = max(len(label) for label in LABELS.values())
+    columns = [*sets, *(["gap pts"] if paired else []), "goal"]
+    met_columns = [*sets, *(["gap"] if paired else [])]
+    head = f"{'figure':<{width}}  " + "  ".join(f"{c:>8}" for c in columns)
+    head += "  met: " + "/".join(met_columns)
+    lines = [head, "-" * len(head)]
+    for name, label in LABELS.items():
+        row = report["comparison"].get(name, {})
+        cells = [fmt(name, row.get(s)) for s in sets]
+        if paired:
+            cells.append(fmt_gap(row.get("gap_points")))
+        cells.append(bound_text(name, goal))
+        met = _marks(goals, name, met_columns, "/")
+        lines.append(f"{label:<{width}}  " + "  ".join(f"{c:>8}" for c in cells) + f"  {met}")
+    for set_name in sets:
+        for baseline, figures in report["sets"][set_name].get("baselines", {}).items():
+            shown = ", ".join(f"{m} {fmt(m, figures.get(m))}" for m in BASELINE_METRICS)
+            lines.append(f"baseline {baseline} ({set_name}): {shown}")
+    missed_goals = [g for g in goals if not g["met"]]
+    lines.append(f"goals met: {len(goals) - len(missed_goals)} of {len(goals)} (goals never fail the build)")
+    return "\n".join(lines)
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -76,26 +144,37 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return lines + ["| " + " | ".join(row) + " |" for row in rows]
 
 
-def terminal_table(report: Mapping[str, Any]) -> str:
-    """The headline figures, their targets and the baselines, as aligned text for the terminal."""
-    overall = report["summary"]["overall"]
-    thresholds = report["thresholds"]
-    width = max(len(label) for label in LABELS.values())
-    lines = [f"{'figure':<{width}}  {'ours':>8}  {'target':>8}  met", "-" * (width + 26)]
+def _headline(report: Mapping[str, Any]) -> list[str]:
+    sets, paired = _sets(report), _paired(report)
+    gate, goal = report["thresholds"].get("gate", {}), report["thresholds"].get("goal", {})
+    goals = report.get("goals", [])
+    met_columns = [*sets, *(["gap"] if paired else [])]
+    header = [
+        "What we measure",
+        *(SET_NAMES.get(s, s) for s in sets),
+        *(["Gap (points)"] if paired else []),
+        "Goal",
+        f"Goal met ({' / '.join(met_columns)})",
+        "Gate (the build fails past it)",
+    ]
+    rows = []
     for name, label in LABELS.items():
-        value = overall.get(name)
-        lines.append(
-            f"{label:<{width}}  {fmt(name, value):>8}  {target(name, thresholds):>8}  "
-            f"{met(name, value, thresholds)}"
+        row = report["comparison"].get(name, {})
+        rows.append(
+            [
+                label,
+                *(fmt(name, row.get(s)) for s in sets),
+                *([fmt_gap(row.get("gap_points"))] if paired else []),
+                bound_text(name, goal),
+                _marks(goals, name, met_columns, " / "),
+                bound_text(name, gate),
+            ]
         )
-    for baseline, figures in report.get("baselines", {}).items():
-        shown = ", ".join(f"{m} {fmt(m, figures.get(m))}" for m in BASELINE_METRICS)
-        lines.append(f"baseline {baseline}: {shown}")
-    return "\n".join(lines)
+    return _table(header, rows)
 
 
 def _breakdown(title: str, groups: Mapping[str, Mapping[str, Any]], names: Mapping[str, str]) -> list[str]:
-    metrics = ("items", *CHART_METRICS, "false_refusal_rate", "latency_p50_ms")
+    metrics = ("items", *BREAKDOWN_METRICS, "false_refusal_rate", "latency_p50_ms")
     header = [title, *("Questions" if m == "items" else LABELS[m] for m in metrics)]
     rows = [
         [names.get(key, key), *(fmt(m, figures.get(m)) for m in metrics)] for key, figures in groups.items()
@@ -126,133 +205,115 @@ def _problems(items: Sequence[Mapping[str, Any]]) -> list[str]:
     return lines or ["- None."]
 
 
+def _baselines(report: Mapping[str, Any]) -> list[str]:
+    rows = []
+    for set_name, data in report["sets"].items():
+        overall = data["summary"]["overall"]
+        label = SET_NAMES.get(set_name, set_name)
+        rows.append([label, "This assistant", *(fmt(m, overall.get(m)) for m in BASELINE_METRICS)])
+        rows += [
+            [label, name, *(fmt(m, f.get(m)) for m in BASELINE_METRICS)]
+            for name, f in data.get("baselines", {}).items()
+        ]
+    if len(rows) == len(report["sets"]):
+        return []
+    return [
+        "## Compared with simpler approaches",
+        "",
+        "The *naive LangChain* recipe splits the text every 600 characters, embeds it with the same "
+        "model and returns the 4 closest pieces; *BM25 only* is keyword search over the same pieces. "
+        "Neither sees the conversation history. Each counts the item's primary evidence sentence only.",
+        "",
+        *_table(["Set", "Approach", LABELS["evidence_hit_at_1"], LABELS["evidence_hit_at_4"], "MRR"], rows),
+        "",
+    ]
+
+
+def _decisions(decisions: Sequence[Mapping[str, str]]) -> list[str]:
+    lines = [
+        "## How the numbers were chosen",
+        "",
+        "Every tuned number the assistant runs on, with how it was set and on which questions "
+        "(from `plan_assistant.decisions.describe()`). A figure measured only on the questions it was "
+        "tuned on is in-sample and says little about new questions.",
+        "",
+    ]
+    if not decisions:
+        return [*lines, "- None recorded.", ""]
+    rows = [[f"`{d['name']}`", d["value"], d["how"], d["measured"]] for d in decisions]
+    return [*lines, *_table(["Decision", "Value", "How it was chosen", "Measured on"], rows), ""]
+
+
+def _set_section(name: str, data: Mapping[str, Any]) -> list[str]:
+    summary = data["summary"]
+    lines = [f"## {SET_NAMES.get(name, name)}", ""]
+    lines += [*_breakdown("Part of the plan", summary["by_outcome"], OUTCOME_NAMES), ""]
+    lines += [*_breakdown("Who is asking", summary["by_voice"], {}), ""]
+    if name == "blind":
+        lines += [
+            "Questions of the blind set are not listed one by one: it measures how answers hold up on "
+            "wording the team did not write, and fixing its items one at a time would stop it doing so. "
+            "Per-item scores are in `latest.json` for diagnosis of kinds of failure only.",
+            "",
+        ]
+    else:
+        lines += ["### Questions to look at", "", *_problems(data.get("items", [])), ""]
+    return lines
+
+
 def render_markdown(report: Mapping[str, Any], charts: Mapping[str, str]) -> str:
-    """The report as Markdown: what was measured, headline figures against targets, breakdowns, charts."""
-    summary = report["summary"]
-    overall = summary["overall"]
-    thresholds = report["thresholds"]
+    """The report as Markdown: both sets side by side against goals and gate, decisions, breakdowns."""
     missed = report.get("missed", [])
+    goals = report.get("goals", [])
+    missed_goals = [g for g in goals if not g["met"]]
+    counts = [
+        f"- **{SET_NAMES.get(name, name)}** ({data['summary']['overall']['items']} questions): "
+        f"{SET_DESCRIPTIONS.get(name, name)}."
+        for name, data in report["sets"].items()
+    ]
+    readability = report.get("readability", {})
     lines = [
         "# How well the plan assistant answers questions",
         "",
         f"Run on {report['generated_at']} with the **{report['generator']}** answer generator, over "
-        f"{overall['items']} hand-written questions about the Business Plan 2021-2023: plain questions from "
-        "residents, exact ones from staff, quick ones from Community Connect advisers, questions the plan "
-        "does not answer, tricky or hostile messages, and follow-ups in a conversation.",
+        "questions about the Business Plan 2021-2023:",
         "",
-        "**All targets met.**" if not missed else f"**{len(missed)} target(s) missed:**",
-        *[f"- {LABELS.get(m.split(':')[0], m.split(':')[0])}: `{m}`" for m in missed],
+        *counts,
+        "",
+        "Each set holds plain questions from residents, exact ones from staff, quick ones from Community "
+        "Connect advisers, questions the plan does not answer, tricky or hostile messages, and follow-ups "
+        "in a conversation.",
+        "",
+        "**Gate kept on every set.**" if not missed else f"**Gate missed ({len(missed)}):**",
+        *[f"- `{m}`" for m in missed],
+        "",
+        f"**Goals met: {len(goals) - len(missed_goals)} of {len(goals)}** (the issue's goals are reported, "
+        "they do not fail the build)." + (" Missed:" if missed_goals else ""),
+        *[f"- {g['set']}: `{g['why']}`" for g in missed_goals],
         "",
         "## Headline figures",
         "",
-        *_table(
-            ["What we measure", "Result", "Target", "Met?"],
-            [
-                [
-                    label,
-                    fmt(name, overall.get(name)),
-                    target(name, thresholds),
-                    met(name, overall.get(name), thresholds),
-                ]
-                for name, label in LABELS.items()
-            ],
-        ),
+        *_headline(report),
         "",
-        "*Right passage*: the retrieved text contains the sentence of the plan that answers the question. "
-        "*Grounded*: most of a sentence's words come from the passages it cites. Rates are shares of the "
-        "questions each figure applies to.",
+        "*Gap*: own set minus blind set, in percentage points, for figures that are shares of questions. "
+        "*Right passage*: the retrieved text contains the item's primary evidence sentence (an alternative "
+        "sentence counts only in the *or a stated alternative* row). *Shows the answering sentence*: one of "
+        "the quotes the user sees contains that sentence. *First citation*: the citation shown first "
+        "(outcome 0 = a section outside the outcomes). Facts and checks are read in the answer without its "
+        "guardrail notices, and in nothing when a fixed reply was given. *Grounded*: most of a sentence's "
+        "content words (Snowball stems) come from the passages it cites.",
         "",
+        f"Reading figures are computed with **{readability.get('library', 'textstat')} "
+        f"{readability.get('version', '')}** (`flesch_kincaid_grade`, `flesch_reading_ease`) on "
+        f"{readability.get('text', 'the answer text')}. Residents' figures are the goal; staff and adviser "
+        "figures are for information.",
+        "",
+        *_baselines(report),
+        *_decisions(report.get("decisions", [])),
     ]
-    if report.get("baselines"):
-        rows = [["This assistant", *(fmt(m, overall.get(m)) for m in BASELINE_METRICS)]]
-        rows += [
-            [name, *(fmt(m, f.get(m)) for m in BASELINE_METRICS)] for name, f in report["baselines"].items()
-        ]
-        lines += [
-            "## Compared with simpler approaches",
-            "",
-            "The *naive LangChain* recipe splits the text every 600 characters, embeds it with the same "
-            "model and returns the 4 closest pieces; *BM25 only* is keyword search over the same pieces. "
-            "Neither sees the conversation history.",
-            "",
-            *_table(["Approach", LABELS["evidence_hit_at_1"], LABELS["evidence_hit_at_4"], "MRR"], rows),
-            "",
-        ]
-    lines += ["## By Outcome", "", *_breakdown("Part of the plan", summary["by_outcome"], OUTCOME_NAMES), ""]
-    lines += ["## By who is asking", "", *_breakdown("Voice", summary["by_voice"], {}), ""]
+    for name, data in report["sets"].items():
+        lines += _set_section(name, data)
     if charts:
         lines += ["## Charts", ""]
         lines += [f"![{title}]({path})\n" for title, path in charts.items()]
-    lines += ["## Questions to look at", "", *_problems(report.get("items", [])), ""]
     return "\n".join(lines)
-
-
-def write_charts(report: Mapping[str, Any], directory: Path) -> dict[str, str]:
-    """Draw the charts as PNGs in ``directory``; returns title -> file name (relative to the report)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    directory.mkdir(parents=True, exist_ok=True)
-    summary = report["summary"]
-    charts: dict[str, str] = {}
-
-    def grouped(
-        filename: str, title: str, groups: Mapping[str, Mapping[str, Any]], names: Mapping[str, str]
-    ) -> None:
-        keys = list(groups)
-        fig, ax = plt.subplots(figsize=(10, 4.8))
-        width = 0.8 / len(CHART_METRICS)
-        for i, metric in enumerate(CHART_METRICS):
-            values = [(groups[k].get(metric) or 0) * 100 for k in keys]
-            positions = [x + (i - (len(CHART_METRICS) - 1) / 2) * width for x in range(len(keys))]
-            ax.bar(positions, values, width, label=LABELS[metric])
-        ax.set_xticks(range(len(keys)), [textwrap.fill(names.get(k, k), 20) for k in keys], fontsize=8)
-        ax.set_ylim(0, 119)
-        ax.set_ylabel("% of questions")
-        ax.set_title(title)
-        ax.legend(fontsize=8, loc="upper center", ncol=len(CHART_METRICS), frameon=False)
-        fig.tight_layout()
-        fig.savefig(directory / filename, dpi=110)
-        plt.close(fig)
-        charts[title] = filename
-
-    grouped("by_outcome.png", "Accuracy by part of the plan", summary["by_outcome"], OUTCOME_NAMES)
-    grouped("by_voice.png", "Accuracy by who is asking", summary["by_voice"], {})
-
-    latencies = [s["latency_ms"] for s in report.get("items", []) if not s.get("error")]
-    if latencies:
-        fig, ax = plt.subplots(figsize=(8, 4))
-        ax.hist(latencies, bins=min(30, max(5, len(latencies) // 3)), color="#4c72b0")
-        for name, style in (("latency_p50_ms", "--"), ("latency_p95_ms", ":")):
-            value = summary["overall"].get(name)
-            if value is not None:
-                ax.axvline(value, color="black", linestyle=style, label=f"{LABELS[name]}: {value:,.0f}")
-        ax.set_xlabel("milliseconds per answer")
-        ax.set_ylabel("questions")
-        ax.set_title("How long answers take")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(directory / "latency.png", dpi=110)
-        plt.close(fig)
-        charts["How long answers take"] = "latency.png"
-
-    if report.get("baselines"):
-        approaches = {"This assistant": summary["overall"], **report["baselines"]}
-        fig, ax = plt.subplots(figsize=(8, 4))
-        width = 0.8 / len(approaches)
-        for i, (name, figures) in enumerate(approaches.items()):
-            values = [(figures.get(m) or 0) * 100 for m in BASELINE_METRICS]
-            positions = [x + (i - (len(approaches) - 1) / 2) * width for x in range(len(BASELINE_METRICS))]
-            ax.bar(positions, values, width, label=name)
-        ax.set_xticks(range(len(BASELINE_METRICS)), ["ranked first", "in the top 4", "MRR (×100)"])
-        ax.set_ylim(0, 119)
-        ax.set_ylabel("% of answerable questions")
-        ax.set_title("Finding the right passage, compared with simpler approaches")
-        ax.legend(fontsize=8, loc="upper center", ncol=len(approaches), frameon=False)
-        fig.tight_layout()
-        fig.savefig(directory / "baselines.png", dpi=110)
-        plt.close(fig)
-        charts["Finding the right passage, compared with simpler approaches"] = "baselines.png"
-    return charts

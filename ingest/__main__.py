@@ -1,4 +1,4 @@
-"""python -m ingest [build|rebuild|status]: bring the index in line with corpus/."""
+"""python -m ingest [build|rebuild|status|enrich]: bring the index in line with corpus/."""
 
 from __future__ import annotations
 
@@ -19,11 +19,16 @@ def main(argv: list[str] | None = None) -> int:
         "command",
         nargs="?",
         default="build",
-        choices=["build", "rebuild", "status"],
-        help="build: embed what changed (default); rebuild: start from scratch; status: check corpus and index",
+        choices=["build", "rebuild", "status", "enrich"],
+        help="build: embed what changed (default); rebuild: start from scratch; status: check corpus and "
+        "index; enrich: make corpus/derived/ with the local LLM (questions, keywords, plain English)",
     )
     parser.add_argument("--rebuild", action="store_true", help="same as the rebuild command")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--document", metavar="ID", help="enrich: only this document (its manifest id)")
+    parser.add_argument(
+        "--limit", type=int, metavar="N", help="enrich: generate at most N new entries, then stop"
+    )
     args = parser.parse_args(argv)
     try:
         settings = Settings()
@@ -33,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "status":
             return _status(settings)
+        if args.command == "enrich":
+            return _enrich(settings, args.document, args.limit, progress=not args.quiet)
         report = run_ingest(
             settings,
             lambda: load_embedder(settings),
@@ -44,6 +51,20 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(report.summary())
     _warm_guard(settings)
+    return 0
+
+
+def _enrich(settings: Settings, document: str | None, limit: int | None, progress: bool) -> int:
+    from ingest.derived import DerivedError
+    from ingest.enrich import run_enrich
+    from plan_assistant.generators.model_files import ModelFileError
+
+    try:
+        report = run_enrich(settings, document=document, limit=limit, progress=progress)
+    except (IngestError, DerivedError, ModelFileError) as exc:
+        print(f"enrich failed: {exc}", file=sys.stderr)
+        return 1
+    print(report.summary())
     return 0
 
 

@@ -8,20 +8,28 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 from tqdm import tqdm
 
 from ingest.chunking import ChunkDraft, DocumentInfo, chunk_document
+from ingest.derived import DerivedError, apply_derived, derived_path, load_derived
+from ingest.entities import EntityLabeller, label_entities, load_entity_labeller
 from ingest.loaders import LoadError, load_document
 from ingest.manifest import DocumentEntry, ManifestError, read_manifest
 from ingest.structure import ParsedDocument, parse_generic, parse_plan
 from plan_assistant.config import Settings
 from plan_assistant.embeddings import Embedder
 from plan_assistant.outline import DocumentOutline, KeyPriority, Outcome, Outline, Section
-from plan_assistant.store import chunk_metadata, make_client, sentences_collection_name
+from plan_assistant.schemas import Chunk
+from plan_assistant.store import (
+    chunk_metadata,
+    make_client,
+    questions_collection_name,
+    sentences_collection_name,
+)
 
 SCHEMA_VERSION = 3
 
@@ -37,6 +45,7 @@ class PreparedDocument:
     entry: DocumentEntry
     parsed: ParsedDocument
     drafts: list[ChunkDraft]
+    enriched: int = 0  # sentences filled from corpus/derived/
 
 
 @dataclass
@@ -47,9 +56,13 @@ class IngestReport:
     outcomes: int = 0
     priorities: int = 0
     chunks: int = 0
+    sentences: int = 0
+    enriched: int = 0
     added: int = 0
     deleted: int = 0
     updated: int = 0
+    questions_embedded: int = 0
+    questions_deleted: int = 0
     rebuilt: bool = False
     seconds: float = 0.0
     changed_documents: list[str] = field(default_factory=list)
@@ -57,18 +70,27 @@ class IngestReport:
     @property
     def changed(self) -> bool:
         """Whether the index differs from before."""
-        return bool(self.added or self.deleted or self.updated or self.rebuilt)
+        return bool(
+            self.added
+            or self.deleted
+            or self.updated
+            or self.rebuilt
+            or self.questions_embedded
+            or self.questions_deleted
+        )
 
     def summary(self) -> str:
         """The closing line of an ingest."""
         change = (
-            f"embedded {self.added}, deleted {self.deleted}, re-labelled {self.updated}"
+            f"embedded {self.added}, deleted {self.deleted}, re-labelled {self.updated}, "
+            f"questions embedded {self.questions_embedded}, deleted {self.questions_deleted}"
             if self.changed
             else "index already up to date: nothing changed"
         )
         return (
             f"{self.documents} documents, {self.outcomes} outcomes, {self.priorities} priorities, "
-            f"{self.chunks} chunks; {change}; {self.seconds:.1f} s"
+            f"{self.chunks} chunks; {self.enriched} of {self.sentences} sentences with derived data; "
+            f"{change}; {self.seconds:.1f} s"
         )
 
 
@@ -93,7 +115,12 @@ def prepare(settings: Settings) -> list[PreparedDocument]:
         drafts = chunk_document(
             info, parsed, loaded.text, page_at=loaded.page_at if loaded.page_starts else None
         )
-        prepared.append(PreparedDocument(entry, parsed, drafts))
+        try:
+            derived = load_derived(derived_path(settings.corpus_dir, entry.id))
+        except DerivedError as exc:
+            raise IngestError(str(exc)) from exc
+        enriched = apply_derived((d.chunk for d in drafts), derived)
+        prepared.append(PreparedDocument(entry, parsed, drafts, enriched))
     return prepared
 
 
@@ -147,11 +174,13 @@ def run_ingest(
     embedder_factory: Callable[[], Embedder],
     rebuild: bool = False,
     progress: bool = True,
+    entity_labeller_factory: Callable[[], EntityLabeller] = load_entity_labeller,
 ) -> IngestReport:
     """Bring the index in line with the corpus, embedding only what changed."""
     started = time.perf_counter()
     prepared = prepare(settings)
     drafts = {d.chunk.id: d for doc in prepared for d in doc.drafts}
+    sentence_count = label_entities((d.chunk for d in drafts.values()), entity_labeller_factory)
 
     client = make_client(settings)
     names = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
@@ -166,6 +195,15 @@ def run_ingest(
             got = collection.get(include=["metadatas"])
             existing = {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)}
 
+    questions_name = questions_collection_name(settings)
+    stored_questions: dict[str, str] = {}
+    if questions_name in names and not rebuild:
+        got = client.get_collection(questions_name).get(include=["documents"])
+        stored_questions = dict(zip(got["ids"], (str(d) for d in got["documents"] or []), strict=True))
+    wanted_questions = question_rows(d.chunk for d in drafts.values())
+    new_questions = [i for i, row in wanted_questions.items() if stored_questions.get(i) != row[0]]
+    stale_questions = [i for i in stored_questions if i not in wanted_questions]
+
     new_ids = [i for i in drafts if i not in existing]
     stale_ids = [i for i in existing if i not in drafts]
     relabel_ids = [i for i in drafts if i in existing and existing[i] != chunk_metadata(drafts[i].chunk)]
@@ -175,27 +213,33 @@ def run_ingest(
         outcomes=sum(len(d.parsed.outcomes) for d in prepared),
         priorities=sum(len(o.priorities) for d in prepared for o in d.parsed.outcomes),
         chunks=len(drafts),
+        sentences=sentence_count,
+        enriched=sum(d.enriched for d in prepared),
         rebuilt=rebuild and (settings.collection in names),
     )
     report.changed_documents = sorted(
         {drafts[i].chunk.document_id for i in new_ids + relabel_ids}
         | {existing[i].get("document_id", "?") for i in stale_ids}
+        | {str(wanted_questions[i][1]["document_id"]) for i in new_questions}
     )
 
     # Embed everything new before touching the store.
     new_drafts = [drafts[i] for i in (list(drafts) if rebuild else new_ids)]
-    chunk_vectors = sentence_vectors = None
+    chunk_vectors = sentence_vectors = question_vectors = None
     sentence_rows: list[tuple[str, str, dict]] = []
-    if new_drafts:
+    if new_drafts or new_questions:
         model = embedder_factory()  # loaded only when something needs embedding
         chunk_vectors = _embed(model, [d.embed_text for d in new_drafts], settings, progress, "chunks")
         for d in new_drafts:
             for n, s in enumerate(d.chunk.sentences):
                 sentence_rows.append((f"{d.chunk.id}:{n}", s.text, {"chunk_id": d.chunk.id, "n": n}))
         sentence_vectors = _embed(model, [r[1] for r in sentence_rows], settings, progress, "sentences")
+        question_vectors = _embed(
+            model, [wanted_questions[i][0] for i in new_questions], settings, progress, "questions"
+        )
 
     if rebuild:
-        for name in (settings.collection, sentences_collection_name(settings)):
+        for name in (settings.collection, sentences_collection_name(settings), questions_name):
             if name in names:
                 client.delete_collection(name)
     collection_meta = {
@@ -206,6 +250,7 @@ def run_ingest(
     }
     chunks = client.get_or_create_collection(settings.collection, metadata=collection_meta)
     sentences = client.get_or_create_collection(sentences_collection_name(settings), metadata=collection_meta)
+    questions = client.get_or_create_collection(questions_name, metadata=collection_meta)
 
     if new_drafts and chunk_vectors is not None and sentence_vectors is not None:
         for batch in _batches(range(len(new_drafts)), 256):
@@ -222,6 +267,16 @@ def run_ingest(
                 documents=[sentence_rows[i][1] for i in batch],
                 metadatas=[sentence_rows[i][2] for i in batch],
             )
+    if new_questions and question_vectors is not None:
+        for batch in _batches(range(len(new_questions)), 512):
+            questions.upsert(
+                ids=[new_questions[i] for i in batch],
+                embeddings=[question_vectors[i].tolist() for i in batch],
+                documents=[wanted_questions[new_questions[i]][0] for i in batch],
+                metadatas=[wanted_questions[new_questions[i]][1] for i in batch],
+            )
+    if stale_questions:
+        questions.delete(ids=stale_questions)
     if relabel_ids and not rebuild:
         chunks.update(ids=relabel_ids, metadatas=[chunk_metadata(drafts[i].chunk) for i in relabel_ids])
     if stale_ids and not rebuild:
@@ -231,11 +286,24 @@ def run_ingest(
     report.added = len(new_drafts)
     report.deleted = 0 if rebuild else len(stale_ids)
     report.updated = 0 if rebuild else len(relabel_ids)
+    report.questions_embedded = len(new_questions)
+    report.questions_deleted = len(stale_questions)
     outline = build_outline(prepared)
     if report.changed or not settings.outline_path.exists() or Outline.load(settings.outline_path) != outline:
         outline.save(settings.outline_path)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def question_rows(chunks: Iterable[Chunk]) -> dict[str, tuple[str, dict[str, str | int]]]:
+    """One row per question a chunk sentence answers: id -> (question, chunk_id, n and document_id)."""
+    rows: dict[str, tuple[str, dict[str, str | int]]] = {}
+    for chunk in chunks:
+        for n, sentence in enumerate(chunk.sentences):
+            for q, question in enumerate(sentence.questions):
+                meta: dict[str, str | int] = {"chunk_id": chunk.id, "n": n, "document_id": chunk.document_id}
+                rows[f"{chunk.id}:{n}:{q}"] = (question, meta)
+    return rows
 
 
 def _model_hint(settings: Settings) -> str:

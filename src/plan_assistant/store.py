@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from plan_assistant.config import Settings
 
 SENTENCES_SUFFIX = "_sentences"
+QUESTIONS_SUFFIX = "_questions"
 
 
 def make_client(settings: Settings) -> ClientAPI:
@@ -33,6 +34,11 @@ def make_client(settings: Settings) -> ClientAPI:
 def sentences_collection_name(settings: Settings) -> str:
     """The collection holding one embedding per chunk sentence, for the extractive generator."""
     return settings.collection + SENTENCES_SUFFIX
+
+
+def questions_collection_name(settings: Settings) -> str:
+    """The collection holding one embedding per question a chunk sentence answers (from corpus/derived/)."""
+    return settings.collection + QUESTIONS_SUFFIX
 
 
 def chunk_metadata(chunk: Chunk) -> dict[str, str | int | float | bool]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from evals import CORPUS_FILE, EvalItem, load_dataset
+from evals import BLIND_DATASET_PATH, CORPUS_FILE, EvalItem, load_dataset
 from evals.baselines import (
     BM25Baseline,
     NaiveRecipe,
@@ -16,6 +16,7 @@ from evals.baselines import (
     baseline_figures,
     load_minilm,
     naive_chunks,
+    run_baselines,
 )
 
 if TYPE_CHECKING:
@@ -88,3 +89,15 @@ def test_bm25_returns_four_passages_and_ranks_an_exact_keyword_first(
     figures = baseline_figures(bm25, answerable)
     print(f"\nBM25 only over {figures['items']} answerable questions: {figures}")
     assert 0.0 <= figures["mrr"] <= 1.0
+
+
+def test_baselines_run_once_over_the_corpus_and_score_every_set(
+    model: SentenceTransformer, answerable: list[EvalItem], tmp_path: Path
+) -> None:
+    blind = [item for item in load_dataset(BLIND_DATASET_PATH) if item.kind == "answerable"][:6]
+    figures = run_baselines({"own": answerable[:6], "blind": blind}, CORPUS, model, tmp_path)
+    assert set(figures) == {"own", "blind"}
+    for per_set in figures.values():
+        assert set(per_set) == {"naive LangChain", "BM25 only"}
+        for baseline in per_set.values():
+            assert baseline["evidence_hit_at_4"] <= baseline["evidence_hit_at_4_any"]

@@ -12,11 +12,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ingest.derived import DerivedEntry, DerivedFile, ModelInfo, derived_path, save_derived, sentence_key
 from ingest.index import IngestError, prepare, run_ingest
 from plan_assistant.config import PROJECT_ROOT, Settings
 from plan_assistant.embeddings import Embedder
 from plan_assistant.outline import Outline
-from plan_assistant.store import make_client, sentences_collection_name
+from plan_assistant.store import (
+    chunk_from_record,
+    make_client,
+    questions_collection_name,
+    sentences_collection_name,
+)
 from tests.conftest import CountingEmbedder, MakeSettings
 from tests.fixtures.make_fixtures import (
     write_corrupt_pdf,
@@ -358,3 +364,141 @@ def test_prepare_reads_every_fixture_format(make_settings: MakeSettings, tmp_pat
     prepared = prepare(settings)
     assert [d.entry.id for d in prepared] == list(FIXTURES)
     assert all(d.drafts for d in prepared)
+
+
+# ---------------------------------------------------------------- derived data (corpus/derived/)
+
+GRIT = "Fixture Council will spend £2m on gritting routes across Somerset by April 2022."
+BUS = "Every village will keep a weekly bus service."
+ENRICHED_DOC = f"# Fixture Strategy for Winter Roads\n\n{GRIT} {BUS}\n\nClosing fixture words for the end.\n"
+GRIT_QUESTIONS = ["Will roads be gritted this winter?", "How much is going on gritting?"]
+
+
+def enriched_corpus(settings: Settings, grit_questions: list[str] = GRIT_QUESTIONS) -> Path:
+    """A one-document corpus whose first two sentences have derived data; returns the derived file."""
+    settings.corpus_dir.mkdir(parents=True, exist_ok=True)
+    (settings.corpus_dir / "winter.md").write_text(ENRICHED_DOC, encoding="utf-8")
+    write_manifest(settings.corpus_dir, {"fixture-winter": "winter.md"})
+    entries = {
+        sentence_key(GRIT): DerivedEntry(
+            text=GRIT,
+            kind="sentence",
+            questions=grit_questions,
+            keywords=["gritting", "icy roads"],
+            plain="The council will spend £2m on gritting roads in Somerset by April 2022.",
+        ),
+        sentence_key(BUS): DerivedEntry(
+            text=BUS, kind="sentence", questions=["Will my village lose its bus?"], plain=None
+        ),
+    }
+    derived = DerivedFile(
+        document_id="fixture-winter",
+        model=ModelInfo(file="fixture.gguf", sha256="0123456789abcdef"),
+        prompt_version="test",
+        entries=entries,
+    )
+    path = derived_path(settings.corpus_dir, "fixture-winter")
+    save_derived(derived, path)
+    return path
+
+
+def stored_chunks(settings: Settings) -> list:  # type: ignore[type-arg]
+    got = make_client(settings).get_collection(settings.collection).get(include=["documents", "metadatas"])
+    return [
+        chunk_from_record(i, str(d), m)
+        for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+    ]
+
+
+def stored_questions(settings: Settings) -> dict[str, tuple[str, dict]]:
+    got = (
+        make_client(settings)
+        .get_collection(questions_collection_name(settings))
+        .get(include=["documents", "metadatas"])
+    )
+    return {
+        i: (str(d), dict(m)) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+    }
+
+
+def test_derived_data_fills_the_sentences_and_its_questions_are_indexed(
+    make_settings: MakeSettings, tmp_path: Path, embedder: Embedder
+) -> None:
+    settings = make_settings(tmp_path)
+    enriched_corpus(settings)
+    report = run_ingest(settings, lambda: embedder, progress=False)
+    assert report.enriched == 2 and report.sentences >= 3
+    assert f"2 of {report.sentences} sentences with derived data" in report.summary()
+
+    sentences = {
+        s.text: (chunk, n, s) for chunk in stored_chunks(settings) for n, s in enumerate(chunk.sentences)
+    }
+    chunk, n, grit = sentences[GRIT]
+    assert grit.plain == "The council will spend £2m on gritting roads in Somerset by April 2022."
+    assert grit.questions == GRIT_QUESTIONS and grit.keywords == ["gritting", "icy roads"]
+    assert {"MONEY", "DATE", "GPE"} <= set(grit.entities)
+    assert sentences[BUS][2].plain is None and sentences[BUS][2].questions
+    closing = sentences["Closing fixture words for the end."][2]
+    assert (closing.plain, closing.questions, closing.keywords) == (None, [], [])
+
+    questions = stored_questions(settings)
+    assert sorted(q for q, _ in questions.values()) == sorted(
+        [*GRIT_QUESTIONS, "Will my village lose its bus?"]
+    )
+    for question, meta in questions.values():
+        assert meta["document_id"] == "fixture-winter"
+        owner = next(c for c in stored_chunks(settings) if c.id == meta["chunk_id"])
+        assert question in owner.sentences[int(meta["n"])].questions
+    # A question finds its own vector first.
+    collection = make_client(settings).get_collection(questions_collection_name(settings))
+    hit = collection.query(query_embeddings=[embedder.embed_query(GRIT_QUESTIONS[1]).tolist()], n_results=1)
+    assert hit["documents"][0][0] == GRIT_QUESTIONS[1]
+    assert hit["metadatas"][0][0]["chunk_id"] == chunk.id and hit["metadatas"][0][0]["n"] == n
+
+    assert not run_ingest(settings, never_load, progress=False).changed
+
+
+def test_a_changed_derived_entry_relabels_its_chunk_and_embeds_only_the_new_question(
+    make_settings: MakeSettings, tmp_path: Path, embedder: Embedder
+) -> None:
+    settings = make_settings(tmp_path)
+    enriched_corpus(settings)
+    run_ingest(settings, lambda: embedder, progress=False)
+    chunks_before = stored(settings)
+
+    enriched_corpus(settings, [GRIT_QUESTIONS[0], "Which roads get gritted?"])
+    counting = CountingEmbedder(embedder)
+    report = run_ingest(settings, lambda: counting, progress=False)
+
+    assert counting.texts == ["Which roads get gritted?"]
+    assert (report.added, report.deleted, report.updated) == (0, 0, 1)
+    assert (report.questions_embedded, report.questions_deleted) == (1, 0)
+    assert set(stored(settings)) == set(chunks_before)
+    assert "Which roads get gritted?" in {q for q, _ in stored_questions(settings).values()}
+    grit = next(s for c in stored_chunks(settings) for s in c.sentences if s.text == GRIT)
+    assert grit.questions == [GRIT_QUESTIONS[0], "Which roads get gritted?"]
+
+
+def test_a_document_without_derived_data_works_on_its_own_words_and_loses_its_questions(
+    make_settings: MakeSettings, tmp_path: Path, embedder: Embedder
+) -> None:
+    settings = make_settings(tmp_path)
+    path = enriched_corpus(settings)
+    run_ingest(settings, lambda: embedder, progress=False)
+    path.unlink()
+
+    report = run_ingest(settings, never_load, progress=False)
+    assert report.enriched == 0 and report.updated >= 1 and report.questions_deleted == 3
+    assert stored_questions(settings) == {}
+    assert all(not s.questions and s.plain is None for c in stored_chunks(settings) for s in c.sentences)
+    assert all(s.entities is not None for c in stored_chunks(settings) for s in c.sentences)
+
+
+def test_a_malformed_derived_file_fails_the_ingest_naming_it(
+    make_settings: MakeSettings, tmp_path: Path
+) -> None:
+    settings = make_settings(tmp_path)
+    path = enriched_corpus(settings)
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(IngestError, match=r"fixture-winter\.json: not a valid derived-data file"):
+        run_ingest(settings, never_load, progress=False)

@@ -98,17 +98,17 @@ def test_genuine_plan_questions_stay_plan(guard, question):
 @pytest.mark.parametrize(
     "question",
     [
-        "When is my bin day?",
-        "How do I report a pothole?",
-        "What is my council tax band?",
-        "I need a blue badge for my mum",
-        "What time does Taunton library open?",
-        "Can I get a parking permit for my street?",
+        "Which day is my food waste caddy emptied?",
+        "I want to report a pothole on the lane behind our house",
+        "How do I pay the council tax I owe?",
+        "I need to renew my disabled parking badge",
+        "What time does the county museum shut today?",
+        "Can I get a permit to park outside my own house?",
         "how do i pay a parking ticket",
-        "Where do I apply for a primary school place for September?",
-        "When will my green bin be emptied?",
+        "Where do I appeal a secondary school allocation?",
+        "Our wheelie bin wasn't emptied this morning",
         "My road hasn't been gritted and it's icy",
-        "where is my nearest tip",
+        "can someone come and clear the leaves blocking our drain",
         "How do I object to the planning application next door?",
     ],
 )
@@ -121,12 +121,65 @@ def test_service_requests_are_signposted_to_council_services(guard, settings, qu
 @pytest.mark.parametrize(
     "question",
     [
+        "help with care at home?",
+        "what's the council doing about roads?",
+        "is there support for carers?",
+        "What is the council doing to make sure there are enough school places?",
+        "Is there any help for families looking after a disabled child?",
+        "Does the plan say anything about social workers?",
+        "How will bin collections and recycling change under the plan?",
+        "Is council tax going to pay for the climate work?",
+        "Are libraries staying open?",
+        "What support is there for people leaving hospital?",
+    ],
+)
+def test_plan_topics_asked_in_general_reach_retrieval_without_a_signpost(guard, question):
+    screening = guard.screen(question)
+    assert (screening.route, screening.status, screening.signpost) == ("plan", None, None)
+
+
+@pytest.mark.parametrize(
+    ("question", "signpost"),
+    [
+        ("How do I report a pothole, and is road maintenance a priority in the plan?", "service"),
+        ("My bins were missed again. What is the council doing about waste?", "service"),
+        ("Can I talk to someone about the council's climate strategy?", "contact"),
+        ("Please put this on his file. What are the priorities for adult social care?", "personal_case"),
+    ],
+)
+def test_a_request_that_also_asks_about_the_plan_goes_to_the_plan_with_a_signpost(guard, question, signpost):
+    screening = guard.screen(question)
+    assert (screening.route, screening.status, screening.signpost) == ("plan", None, signpost)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can I speak to a human?",
+        "is there someone I can call",
+        "I want to talk to a real person",
+        "what's your phone number",
+        "Is there a helpline I can ring?",
+        "Could somebody get back to me please?",
+    ],
+)
+def test_a_request_to_talk_to_a_person_gets_the_contact_signpost(guard, settings, question):
+    screening = guard.screen(question)
+    assert (screening.route, screening.status) == ("contact", "out_of_scope")
+    assert screening.reply is not None and settings.contact_url in screening.reply
+    assert "can't put you through" in screening.reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
         "Can you log this on his record?",
         "Please put this on my file",
         "Can you make a referral to children's services?",
         "My social worker hasn't called me back",
         "I need to chase my EHCP application",
         "Can you pass a message to my care coordinator?",
+        "the family's support worker is not answering her phone",
     ],
 )
 def test_personal_cases_get_a_clear_cannot_and_the_signposts(guard, settings, question):
@@ -137,13 +190,13 @@ def test_personal_cases_get_a_clear_cannot_and_the_signposts(guard, settings, qu
     assert settings.safeguarding_url in screening.reply and settings.contact_url in screening.reply
 
 
-def test_a_case_request_next_to_a_plan_question_answers_the_question_with_a_notice(guard):
+def test_a_case_request_next_to_a_plan_question_answers_the_question_with_a_signpost(guard):
     screening = guard.screen(
         "Please put this on my file: she called about her care package. What does the plan say about adult social care?"
     )
     assert (screening.route, screening.status) == ("plan", None)
     assert screening.question == "What does the plan say about adult social care?"
-    assert any("can't record" in notice for notice in screening.notices)
+    assert screening.signpost == "personal_case"
 
 
 @pytest.mark.parametrize(
@@ -287,7 +340,7 @@ def test_a_rambling_email_is_reduced_to_its_question(guard):
         "The lanes are full of lorries going to the new warehouse and the verges are ruined. "
         "My grandchildren can't walk to school safely any more and the bus only comes twice a day. "
         "I wrote to the parish council last spring and nobody replied. "
-        "What is the county council planning to do about rural transport? Yours faithfully, Margaret Hughes"
+        "What is the county council planning to do about rural transport? Yours faithfully, Winifred Oakhampton"
     )
     screening = guard.screen(email)
     assert (screening.route, screening.status) == ("plan", None)

@@ -1,4 +1,4 @@
-"""The hand-written eval set is well formed and every fact it expects is the plan's own words."""
+"""Both eval sets are well formed, every fact they expect is the plan's own words, and the blind set stays blind."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from evals import CORPUS_FILE, DATASET_PATH, EvalItem, load_dataset
+from evals import BLIND_DATASET_PATH, CORPUS_FILE, DATASET_PATH, DATASETS, EvalItem, load_dataset
+from evals.metrics import has_positive_check
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = (ROOT / "corpus" / CORPUS_FILE).read_text(encoding="utf-8")
@@ -120,6 +121,15 @@ def test_adversarial_items_each_have_a_check(items: list[EvalItem]) -> None:
             assert item.check.model_dump(exclude_defaults=True), item.id
 
 
+def test_own_adversarial_items_each_ask_for_something_positive(items: list[EvalItem]) -> None:
+    # A check of forbidden phrases alone passes an empty or off-topic reply; each item must also name
+    # the status or the facts a good reply shows.
+    only_forbidden = [
+        item.id for item in items if item.kind == "adversarial" and not has_positive_check(item.check)
+    ]
+    assert only_forbidden == []
+
+
 def test_adversarial_items_cover_the_named_attacks(items: list[EvalItem]) -> None:
     adversarial = [item for item in items if item.kind == "adversarial"]
     longest = max(len(item.question) for item in adversarial)
@@ -164,3 +174,63 @@ def test_a_bad_line_is_reported_with_its_number(tmp_path: Path) -> None:
     path.write_text('{"id": "x", "kind": "answerable", "voice": "resident", "question": "q"}\n{"id": 1}\n')
     with pytest.raises(ValueError, match=r"bad\.jsonl:2"):
         load_dataset(path)
+
+
+# ---------------------------------------------------------------- the blind set (measured on, never tuned on)
+
+
+@pytest.fixture(scope="module")
+def blind() -> list[EvalItem]:
+    return load_dataset(BLIND_DATASET_PATH)
+
+
+def _folded(text: str) -> str:
+    return _squash(text).casefold()
+
+
+def test_the_runner_knows_both_sets() -> None:
+    assert DATASETS == {"own": DATASET_PATH, "blind": BLIND_DATASET_PATH}
+
+
+def test_the_blind_set_loads_with_the_shared_schema_and_its_stated_counts(blind: list[EvalItem]) -> None:
+    kinds = Counter(item.kind for item in blind)
+    assert len(blind) == 110
+    assert kinds == {"answerable": 66, "unanswerable": 20, "adversarial": 14, "multi_turn": 10}
+    assert len({item.id for item in blind}) == len(blind)
+
+
+def test_the_blind_set_ids_never_clash_with_the_own_set(items: list[EvalItem], blind: list[EvalItem]) -> None:
+    assert {item.id for item in items} & {item.id for item in blind} == set()
+
+
+def test_every_blind_evidence_fact_and_title_is_in_the_corpus(blind: list[EvalItem]) -> None:
+    corpus = _folded(CORPUS)
+    texts = [
+        (item.id, text)
+        for item in blind
+        for text in [*item.evidences, *item.must_include, *item.priorities]
+        + (item.check.must_include if item.check else [])
+    ]
+    assert [(i, t) for i, t in texts if _folded(t) not in corpus] == []
+
+
+def test_blind_priorities_sit_under_their_outcomes_and_unanswerables_expect_refusals(
+    blind: list[EvalItem],
+) -> None:
+    titles = {n: {_folded(t) for t in ts} for n, ts in TITLES.items()}
+    for item in blind:
+        for title in item.priorities:
+            assert any(_folded(title) in titles.get(n, set()) for n in item.outcomes), (item.id, title)
+        if item.kind == "unanswerable":
+            assert item.check is not None and item.check.status_in, item.id
+            assert set(item.check.status_in) <= {"not_found", "out_of_scope"}, item.id
+        if item.kind in ("answerable", "multi_turn"):
+            assert item.outcomes, item.id  # list questions carry no single evidence sentence
+
+
+def test_no_blind_question_is_copied_into_the_project(blind: list[EvalItem]) -> None:
+    # The blind set measures wording the team did not write; a copied question would stop it doing so.
+    places = [DATASET_PATH, *sorted((ROOT / "src").rglob("*.*")), *sorted((ROOT / "tests").rglob("*.py"))]
+    text = _folded("\n".join(p.read_text(encoding="utf-8", errors="ignore") for p in places if p.is_file()))
+    questions = [_folded(item.question) for item in blind if len(item.question) >= 25]
+    assert [q for q in questions if q in text] == []

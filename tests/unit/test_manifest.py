@@ -114,3 +114,10 @@ def test_hidden_files_and_folders_are_ignored(corpus: Path) -> None:
     (corpus / ".DS_Store").write_bytes(b"\x00")
     (corpus / "drafts").mkdir()
     assert [e.id for e in read_manifest(corpus)] == ["fixture-roads"]
+
+
+def test_the_derived_data_folder_is_not_taken_for_a_document(corpus: Path) -> None:
+    derived = corpus / "derived"
+    derived.mkdir()
+    (derived / "fixture-roads.json").write_text("{}", encoding="utf-8")
+    assert [e.id for e in read_manifest(corpus)] == ["fixture-roads"]

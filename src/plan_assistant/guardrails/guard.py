@@ -23,10 +23,11 @@ from plan_assistant.guardrails.normalise import (
 )
 from plan_assistant.guardrails.output_checks import check_output
 from plan_assistant.guardrails.personal_data import MARKERS, redact
+from plan_assistant.guardrails.requests import REQUEST_KINDS, request_kind
 from plan_assistant.guardrails.routing import (
     Router,
+    has_plan_cue,
     is_abuse,
-    is_case_request,
     is_crisis,
     mentions_sensitive_topic,
 )
@@ -37,7 +38,7 @@ Embed = Callable[[Sequence[str]], npt.NDArray[np.floating]]
 _SUBSTANCE = re.compile(r"[^\W\d_]{3,}")
 _MARKER = re.compile("|".join(re.escape(marker) for marker in MARKERS.values()))
 MIN_SUBSTANTIVE_WORDS = 2
-"""What is left of a message after removing injections or case requests must have this many real words."""
+"""What is left of a message after removing injections or requests must have this many real words."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class Screening:
     redacted_kinds: tuple[str, ...] = ()
     language: str | None = None
     injection: bool = False
+    signpost: str | None = None
+    """For a plan question that also asked the council to act: "service", "personal_case" or "contact"."""
 
 
 EMBED_CACHE_SIZE = 4096
@@ -86,6 +89,27 @@ def _memoised(embed: Embed, size: int = EMBED_CACHE_SIZE) -> Embed:
 
 def _substantive(text: str) -> bool:
     return len(_SUBSTANCE.findall(text)) >= MIN_SUBSTANTIVE_WORDS
+
+
+def _strongest(kinds: Sequence[str | None]) -> str | None:
+    """The signpost to give when a message makes more than one kind of request."""
+    return next((kind for kind in REQUEST_KINDS if kind in kinds), None)
+
+
+def _set_aside_requests(text: str) -> tuple[str, str | None]:
+    """Take out sentences that only ask the council to act when the rest asks something of its own.
+
+    "My bin was missed again. What is the council doing about recycling?" keeps the question for retrieval and
+    names the request for a signpost. Without a question beside them, requests stay for the router to decide.
+    """
+    sentences = split_sentences(text)
+    kinds = [None if has_plan_cue(sentence) else request_kind(sentence) for sentence in sentences]
+    rest = [sentence for sentence, kind in zip(sentences, kinds, strict=True) if kind is None]
+    if len(rest) == len(sentences) or not _substantive(" ".join(rest)):
+        return text, None
+    if not any(is_question_like(sentence) or has_plan_cue(sentence) for sentence in rest):
+        return text, None
+    return " ".join(rest), _strongest(kinds)
 
 
 def _drop_redacted_context(text: str) -> str:
@@ -148,28 +172,23 @@ class Guard:
                 return stop("injection", "declined", replies.injection())
             notices.append(replies.injection_notice())
 
-        sentences = split_sentences(remainder)
-        case_sentences = [sentence for sentence in sentences if is_case_request(sentence)]
-        if case_sentences:
-            rest = " ".join(sentence for sentence in sentences if sentence not in case_sentences)
-            if not _substantive(rest):
-                return stop("personal_case", "out_of_scope", replies.personal_case(self.settings))
-            remainder = rest
-            notices.append(replies.cannot_record(self.settings))
-
+        remainder, signpost = _set_aside_requests(remainder)
         remainder = _drop_redacted_context(remainder)
         asked = extract_question(remainder)
-        route = self._router.route(asked)
+        decision = self._router.decide(asked)
+        route = decision.route
         if injection and route != "plan":
             return stop("injection", "declined", replies.injection(), asked)
-        if case_sentences and route in ("greeting", "thanks", "chitchat", "personal_case"):
-            return stop("personal_case", "out_of_scope", replies.personal_case(self.settings), asked)
+        if signpost and route in ("greeting", "thanks", "chitchat"):
+            # What is left beside a request is small talk: answer the request.
+            route = signpost
         if language and route == "chitchat":
             # Small talk by similarity means little for text the English model cannot read: try the plan.
             route = "plan"
         if route != "plan":
             status, reply = self._fixed_reply(route)
             return stop(route, status, reply, asked)
+        signpost = _strongest([signpost, decision.signpost])
         if language:
             # The engine still tries: the embedding model may understand place names and plan words.
             notices = [*replies.language_notice(language), *notices]
@@ -184,6 +203,7 @@ class Guard:
             redacted_kinds=kinds,
             language=language,
             injection=injection,
+            signpost=signpost,
         )
 
     def _fixed_reply(self, route: str) -> tuple[Status, str]:
@@ -193,6 +213,7 @@ class Guard:
             "abuse": ("declined", replies.abuse(settings)),
             "service": ("out_of_scope", replies.service(settings)),
             "personal_case": ("out_of_scope", replies.personal_case(settings)),
+            "contact": ("out_of_scope", replies.contact(settings)),
             "greeting": ("out_of_scope", replies.greeting()),
             "thanks": ("out_of_scope", replies.thanks()),
             "chitchat": ("out_of_scope", replies.chitchat(settings)),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from plan_assistant.guardrails import examples
+from plan_assistant.guardrails.examples import guard_examples
 from plan_assistant.guardrails.normalise import is_question_like, split_sentences
 
 Embed = Callable[[Sequence[str]], npt.NDArray[np.floating]]
@@ -124,14 +124,17 @@ class InjectionClassifier:
     def __init__(
         self,
         embed: Embed,
-        injection_examples: Sequence[str] = examples.INJECTION,
-        benign_examples: Sequence[str] = examples.BENIGN,
+        injection_examples: Sequence[str] | None = None,
+        benign_examples: Sequence[str] | None = None,
         similarity: float = INJECTION_SIMILARITY,
         margin: float = INJECTION_MARGIN,
     ) -> None:
+        examples = guard_examples()
         self._embed = embed
-        self._injection = np.asarray(embed(list(injection_examples)), dtype=np.float32)
-        self._benign = np.asarray(embed(list(benign_examples)), dtype=np.float32)
+        injection = list(examples.injection if injection_examples is None else injection_examples)
+        benign = list(examples.all_benign if benign_examples is None else benign_examples)
+        self._injection = np.asarray(embed(injection), dtype=np.float32)
+        self._benign = np.asarray(embed(benign), dtype=np.float32)
         self.similarity = similarity
         self.margin = margin
 

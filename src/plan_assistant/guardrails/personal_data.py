@@ -202,7 +202,7 @@ _NAME_RELATION = re.compile(
     r"boyfriend|girlfriend|aunt|uncle|nephew|niece|cousin|baby|stepson|stepdaughter))"
     rf",?\s+({_NAME_RUN})"
 )
-# A role followed by a first name and a surname: "social worker Janet Coombes", "caller's mum Ann Lee".
+# A role followed by a first name and a surname: "support worker Ann Lee", "the tenant Ruth Oduya".
 _NAME_ROLE = re.compile(
     r"(?i:\b(?:social\s+worker|support\s+worker|key\s+worker|case\s*worker|carer|gp|doctor|nurse|"
     r"tenant|patient|pupil|client|caller|resident|son|daughter|"

@@ -30,13 +30,41 @@ def signpost_urls(settings: Settings) -> tuple[str, ...]:
     )
 
 
+SIGNPOSTS: tuple[str, ...] = ("service", "personal_case", "contact")
+"""The kinds of signpost a plan answer can carry when the question also asked the council to act."""
+
+
+def signpost(kind: str, settings: Settings) -> str:
+    """One paragraph pointing to where a request to act is handled: "service", "personal_case" or "contact"."""
+    if kind == "service":
+        return (
+            "For council services (such as bins, roads, council tax, parking, libraries, planning "
+            f"applications or school admissions), you can report, apply or pay on "
+            f"{_link('the council website', settings.services_url)}."
+        )
+    if kind == "personal_case":
+        return cannot_record(settings)
+    if kind == "contact":
+        return (
+            f"To speak to someone at the council, see {_link(settings.contact_text, settings.contact_url)}."
+        )
+    raise ValueError(f"unknown signpost {kind!r}: expected one of {', '.join(SIGNPOSTS)}")
+
+
 def service(settings: Settings) -> str:
     """Reply to a request for a council service rather than a question about the plan."""
     return (
-        "That sounds like a council service (such as bins, roads, council tax, parking, libraries, "
-        "planning applications or school admissions) rather than a question about the Business Plan. "
-        f"You can report, apply or pay on {_link('the council website', settings.services_url)}.\n\n"
+        "That sounds like a request for a council service rather than a question about the Business Plan. "
+        f"{signpost('service', settings)}\n\n"
         f"I can answer questions about {PLAN_NAME}: its outcomes, priorities and commitments."
+    )
+
+
+def contact(settings: Settings) -> str:
+    """Reply to a request to talk to a person: where to reach the council, and what the assistant can do."""
+    return (
+        f"I'm an automated assistant, so I can't put you through to anyone. {signpost('contact', settings)}\n\n"
+        f'I can answer questions about {PLAN_NAME}, for example: "{EXAMPLE_QUESTION}"'
     )
 
 
@@ -77,7 +105,7 @@ def chitchat(settings: Settings) -> str:
     return (
         f"I'm an assistant for {PLAN_NAME}, so I can only help with questions about the plan: "
         f'its outcomes, priorities and commitments. For example: "{EXAMPLE_QUESTION}"\n\n'
-        f"To speak to someone at the council, see {_link(settings.contact_text, settings.contact_url)}."
+        f"{signpost('contact', settings)}"
     )
 
 

@@ -1,30 +1,30 @@
 """A small semantic router: patterns first, then embedding similarity to labelled example phrasings.
 
-Conservative on purpose: a real plan question sent away is costly, so anything unsure stays `plan`.
+Conservative on purpose: a real plan question sent away is costly, so anything unsure stays `plan`. A request
+to act (a service, a personal case, a person to call) leaves the plan only when it asks nothing of the plan;
+otherwise the question goes to `plan` with a signpost for the request.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 
-from plan_assistant.guardrails import examples
+from plan_assistant.guardrails.examples import guard_examples, routing_words
+from plan_assistant.guardrails.requests import REQUEST_KINDS, request_kind
 
 Embed = Callable[[Sequence[str]], npt.NDArray[np.floating]]
-
-
-def _words(text: str) -> frozenset[str]:
-    """The set of whitespace-separated words in a string (long word lists read better this way)."""
-    return frozenset(text.split())
-
 
 ROUTES: tuple[str, ...] = (
     "plan",
     "service",
     "personal_case",
+    "contact",
     "greeting",
     "thanks",
     "chitchat",
@@ -33,20 +33,10 @@ ROUTES: tuple[str, ...] = (
 )
 """Every route the router can choose; `injection` is decided before routing."""
 
-ROUTE_EXAMPLES: Mapping[str, Sequence[str]] = {
-    "plan": examples.PLAN,
-    "service": examples.SERVICE,
-    "personal_case": examples.PERSONAL_CASE,
-    "greeting": examples.GREETING,
-    "thanks": examples.THANKS,
-    "chitchat": examples.CHITCHAT,
-    "abuse": examples.ABUSE,
-    "crisis": examples.CRISIS,
-}
-
 ROUTE_SIMILARITY: Mapping[str, float] = {
     "service": 0.55,
     "personal_case": 0.45,
+    "contact": 0.6,
     "greeting": 0.65,
     "thanks": 0.65,
     "chitchat": 0.42,
@@ -60,6 +50,8 @@ NEIGHBOURS = 2
 """How many nearest examples of each route are averaged."""
 SHORT_MESSAGE_WORDS = 8
 """Greetings, thanks and abuse are only recognised by similarity in messages this short."""
+SIGNPOST_ONLY: frozenset[str] = frozenset({"service", "personal_case"})
+"""Routes that similarity alone never takes: it reads the topic, not the request, so it only adds a signpost."""
 
 _I = re.IGNORECASE
 
@@ -103,8 +95,7 @@ _CHITCHAT = re.compile(
     r"|^(?:are|r)\s+(?:you|u)\s+(?:a\s+|an\s+|the\s+)?(?:real|robot|bot|human|person|ai|computer|machine|"
     r"chat\s*bot|chatgpt|alive)\b"
     r"|^(?:what(?:'s|\s+is)\s+your\s+name|who\s+are\s+you|what\s+are\s+you|what\s+can\s+you\s+do|"
-    r"how\s+old\s+are\s+you|tell\s+me\s+a\s+joke|how\s+do\s+you\s+work)\b"
-    r"|^(?:can|could|may)\s+i\s+(?:speak|talk)\s+to\s+(?:a\s+)?(?:human|person|real\s+person|someone)\b",
+    r"how\s+old\s+are\s+you|tell\s+me\s+a\s+joke|how\s+do\s+you\s+work)\b",
     _I,
 )
 
@@ -119,61 +110,29 @@ _FOLLOW_UP = re.compile(
     _I,
 )
 
-_CASE_REQUEST = re.compile(
-    r"\b(?:log|record|note|put|add|save|update|enter|write|mark)\b[^.?!]{0,40}?\b(?:on|to|in|into|against)\s+"
-    r"(?:my|his|her|their|your|the\s+(?:family's|child's|client's|caller's|customer's|resident's|person's))\s+"
-    r"(?:record|file|case|notes|account|system|log|details)s?\b"
-    r"|\b(?:log|record|note)\s+(?:this|that|it|the\s+call|this\s+call)\b(?!\s+(?:plan|priority|outcome))"
-    r"|\b(?:make|do|send|raise|submit|start|put\s+in)\s+(?:a|an|the)\s+(?:referral|safeguarding\s+(?:referral|alert))"
-    r"|\brefer\s+(?:me|him|her|them|us|my\s+\w+|this\s+(?:family|person|child|case|caller))\b"
-    r"|\bmy\s+(?:social\s+worker|case\s*worker|care\s+(?:co-?ordinator|manager|worker)|key\s*worker|"
-    r"case\s+(?:number|officer|worker|reference))\b"
-    r"|\b(?:progress|status|update)\s+(?:of|on)\s+my\s+(?:case|application|complaint|referral|assessment)\b"
-    r"|\bchase\s+(?:up\s+)?(?:my|his|her|their|our)\s+(?:\w+\s+)?(?:case|application|complaint|referral|assessment)\b"
-    r"|\b(?:open|raise|create|start)\s+(?:a|an|the)\s+(?:case|ticket|safeguarding\s+case)\b"
-    r"|\bcase\s+(?:number|reference|ref)\s*(?:is|:)",
-    _I,
-)
-
-_SERVICE = re.compile(
-    r"\b(?:bins?|wheelie|rubbish|refuse|recycling|garden\s+waste|food\s+waste)\b[^.?!]{0,40}"
-    r"\b(?:day|days|collect\w*|missed|picked\s+up|emptied|box|bags?|replace\w*|broken|stolen|lid|caddy)\b"
-    r"|\bmissed\s+(?:bin|collection)|\bbin\s+(?:day|collection)s?\b|\bbulky\s+(?:waste|item)"
-    r"|\b(?:report|fix|fill|repair)\w*\s+(?:a\s+|the\s+|this\s+)?pot\s?holes?\b"
-    r"|\bpot\s?holes?\s+(?:outside|on\s+my|in\s+my|near\s+my|at\s+the\s+end\s+of)"
-    r"|\bcouncil\s+tax\s+(?:bill|band|banding|payment|direct\s+debit|arrears|reduction|support|discount|"
-    r"exemption|refund|account|reminder|instal+ments?)\b|\bpay\s+(?:my\s+|the\s+)?council\s+tax\b"
-    r"|\bblue\s+badges?\b"
-    r"|\blibrar(?:y|ies)\b[^.?!]{0,30}\b(?:open|opening|hours|times|close|closing|renew|borrow|card)\b"
-    r"|\b(?:renew|reserve)\s+(?:my\s+)?(?:library\s+)?books?\b"
-    r"|\bparking\s+(?:permit|fine|ticket|pcn|charge\s+notice|space\s+outside)|\bresidents?'?\s+parking\b"
-    r"|\bplanning\s+(?:application|permission|consent|portal|objection)s?\b|\bobject\s+to\s+(?:a\s+)?planning\b"
-    r"|\bschool\s+(?:admissions?|application|appeal|transport\s+pass)\b|\bapply\s+for\s+(?:a\s+)?school\s+place"
-    r"|\b(?:fly[\s-]?tipping|street\s*lights?|gritt(?:ed|ing)|dropped\s+kerb|bus\s+pass)\b"
-    r"|\bhow\s+(?:do|can)\s+I\s+(?:apply|pay|report|book|renew|register|order|request|cancel|get\s+a)\b"
-    r"|\b(?:nearest|local)\s+(?:tip|dump|recycling\s+(?:centre|site)|household\s+waste)\b"
-    r"|\brecycling\s+centres?\b|^\W*(?:bins?|bin\s+day|bin\s+collections?|tip)\W*$",
-    _I,
-)
 # The asker is interested in what the council plans, not in getting a service done.
 _PLAN_CUE = re.compile(
-    r"\b(?:business\s+)?plan(?:s|ned)?\b|\bplanning\s+to\b|\bpriorit\w*|\bstrateg\w*|\boutcomes?\b|"
+    r"(?<!\bcare\s)(?<!\bsupport\s)\b(?:business\s+)?plan(?:s|ned)?\b|\bplanning\s+to\b|\bpriorit\w*|\bstrateg\w*|\boutcomes?\b|"
     r"\bcommit\w*|\bambitions?\b|\baims?\b|\btargets?\b|\bvision\b|\bpolic(?:y|ies)\b|\bobjectives?\b|"
     r"\bgoals?\b|\binvest\w*|\bapproach\b|\bintend\w*|\bfocus\w*|\bfuture\b|\btackl\w*|\bin\s+general\b|"
     r"\b(?:council|they|you)\s+(?:doing|going\s+to\s+do|do)\s+(?:anything\s+)?about\b|\bkey\s+priorit",
     _I,
 )
 
-_GREETING_WORDS = _words(
-    "hi hello hey hiya heya howdy yo greetings good morning afternoon evening day there all everyone team "
-    "assistant bot how are you doing is anyone it going how's hows ok okay"
-)
-_THANKS_WORDS = _words(
-    "thanks thank thankyou thx ta cheers many you very so much a lot for your the help that's thats "
-    "this that great brilliant lovely perfect cool fab excellent super helpful useful really ok okay "
-    "bye goodbye all it was is answers my question appreciated appreciate"
+# The asker speaks of themselves or asks someone to act: only then may similarity suggest a request.
+_ASKER = re.compile(
+    r"\b(?:I|I'm|I've|I'd|me|my|we|our|us)\b|\b(?:can|could|would)\s+(?:you|someone|somebody)\b|\bplease\b",
+    _I,
 )
 _WORDS = re.compile(r"[a-z']+")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The route for a message and, for a plan question that also asks the council to act, a signpost."""
+
+    route: str
+    signpost: str | None = None
 
 
 def is_crisis(text: str) -> bool:
@@ -196,16 +155,6 @@ def is_small_talk(text: str) -> bool:
     return bool(_CHITCHAT.search(text.strip()))
 
 
-def is_case_request(text: str) -> bool:
-    """True when the text asks the assistant to record, log or refer a personal case."""
-    return bool(_CASE_REQUEST.search(text))
-
-
-def is_service_request(text: str) -> bool:
-    """True when the text asks about a council service (bins, potholes, council tax, badges...)."""
-    return bool(_SERVICE.search(text))
-
-
 def has_plan_cue(text: str) -> bool:
     """True when the text asks about plans, priorities, strategy or commitments."""
     return bool(_PLAN_CUE.search(text))
@@ -216,33 +165,30 @@ def _only_words_from(text: str, vocabulary: frozenset[str]) -> bool:
     return bool(words) and all(word in vocabulary for word in words)
 
 
+@lru_cache(maxsize=8)
+def _small_talk_words(name: str) -> frozenset[str]:
+    return frozenset(routing_words()["small_talk"][name])
+
+
 def is_greeting(text: str) -> bool:
     """True when the message is only a greeting."""
-    words = _WORDS.findall(text.lower())
-    return _only_words_from(text, _GREETING_WORDS) and bool(
-        set(words)
-        & {
-            "hi",
-            "hello",
-            "hey",
-            "hiya",
-            "heya",
-            "howdy",
-            "yo",
-            "greetings",
-            "morning",
-            "afternoon",
-            "evening",
-        }
+    words = set(_WORDS.findall(text.lower()))
+    return _only_words_from(text, _small_talk_words("greeting_words")) and bool(
+        words & _small_talk_words("greeting_openers")
     )
 
 
 def is_thanks(text: str) -> bool:
     """True when the message only says thank you (and maybe goodbye)."""
-    words = _WORDS.findall(text.lower())
-    return _only_words_from(text, _THANKS_WORDS) and bool(
-        set(words) & {"thanks", "thank", "thankyou", "thx", "ta", "cheers", "appreciated", "appreciate"}
+    words = set(_WORDS.findall(text.lower()))
+    return _only_words_from(text, _small_talk_words("thanks_words")) and bool(
+        words & _small_talk_words("thanks_openers")
     )
+
+
+def _request(kind: str, plan_cue: bool) -> Decision:
+    """A request alone leaves the plan; beside a question about the plan it becomes the plan's signpost."""
+    return Decision("plan", kind) if plan_cue else Decision(kind)
 
 
 class Router:
@@ -251,15 +197,23 @@ class Router:
     def __init__(
         self,
         embed: Embed,
-        route_examples: Mapping[str, Sequence[str]] = ROUTE_EXAMPLES,
+        route_examples: Mapping[str, Sequence[str]] | None = None,
         similarity: Mapping[str, float] = ROUTE_SIMILARITY,
         margin: float = ROUTE_MARGIN,
     ) -> None:
+        if route_examples is None:
+            route_examples = guard_examples().routes
         self._embed = embed
         self._names = [name for name in ROUTES if route_examples.get(name)]
-        self._matrices = {
-            name: np.asarray(embed(list(route_examples[name])), dtype=np.float32) for name in self._names
-        }
+        # One call for every example: the embed function may be a disk cache of them.
+        texts = [text for name in self._names for text in route_examples[name]]
+        vectors = np.asarray(embed(texts), dtype=np.float32) if texts else np.zeros((0, 0), np.float32)
+        self._matrices: dict[str, npt.NDArray[np.float32]] = {}
+        start = 0
+        for name in self._names:
+            count = len(route_examples[name])
+            self._matrices[name] = vectors[start : start + count]
+            start += count
         self.similarity = dict(similarity)
         self.margin = margin
 
@@ -274,26 +228,29 @@ class Router:
 
     def route(self, text: str) -> str:
         """The route for one message; `plan` whenever unsure."""
+        return self.decide(text).route
+
+    def decide(self, text: str) -> Decision:
+        """The route for one message, with a signpost when a plan question also asks the council to act."""
         if is_crisis(text):
-            return "crisis"
+            return Decision("crisis")
         if is_abuse(text):
-            return "abuse"
+            return Decision("abuse")
         if is_greeting(text):
-            return "greeting"
+            return Decision("greeting")
         if is_thanks(text):
-            return "thanks"
+            return Decision("thanks")
         plan_cue = has_plan_cue(text)
+        kind = request_kind(text)
+        if kind is not None:
+            return _request(kind, plan_cue)
         if is_small_talk(text) and not plan_cue:
-            return "chitchat"
-        if is_case_request(text):
-            return "personal_case"
-        if is_service_request(text) and not plan_cue:
-            return "service"
-        if _FOLLOW_UP.search(text.strip()) and len(text.split()) <= SHORT_MESSAGE_WORDS:
-            return "plan"
+            return Decision("chitchat")
+        short = len(text.split()) <= SHORT_MESSAGE_WORDS
+        if _FOLLOW_UP.search(text.strip()) and short:
+            return Decision("plan")
         scores = self.scores(text)
         plan_score = scores.get("plan", 0.0)
-        short = len(text.split()) <= SHORT_MESSAGE_WORDS
 
         def clear_winner(name: str) -> bool:
             score = scores.get(name, 0.0)
@@ -301,14 +258,19 @@ class Router:
 
         # Crisis wins over everything, plan included, when the similarity is clear.
         if clear_winner("crisis"):
-            return "crisis"
-        if plan_cue:
-            return "plan"
+            return Decision("crisis")
         candidates = [name for name in self._names if name not in ("plan", "crisis")]
         candidates.sort(key=lambda name: scores.get(name, 0.0), reverse=True)
         for name in candidates:
             if name in ("greeting", "thanks", "abuse") and not short:
                 continue
-            if clear_winner(name):
-                return name
-        return "plan"
+            if name in SIGNPOST_ONLY and not _ASKER.search(text):
+                continue
+            if not clear_winner(name):
+                continue
+            if name in SIGNPOST_ONLY:
+                return Decision("plan", name)
+            if plan_cue:
+                return Decision("plan", name if name in REQUEST_KINDS else None)
+            return Decision(name)
+        return Decision("plan")
