@@ -78,16 +78,28 @@ def _windows(
     return windows
 
 
+def _units(blocks: Sequence[Block]) -> list[list[Block]]:
+    """A paragraph and the list items right after it belong together: "the challenges are:" and each one."""
+    units: list[list[Block]] = []
+    for block in blocks:
+        if block.bullet and units and (len(units[-1]) > 1 or not units[-1][0].bullet):
+            units[-1].append(block)
+        else:
+            units.append([block])
+    return units
+
+
 def _groups(part: Part, count: TokenCounter, target_tokens: int) -> list[list[Block]]:
-    """A key priority's commitments stand alone; a section's short paragraphs are packed together."""
+    """A key priority's commitments stand alone; a section's short paragraphs are packed together, and a
+    paragraph that introduces a list is never parted from its items when they fit together."""
     if part.kind == "priority":
         return [[b] for b in part.blocks]
     groups: list[list[Block]] = []
-    for block in part.blocks:
-        if groups and count(" ".join(b.text for b in [*groups[-1], block])) <= target_tokens:
-            groups[-1].append(block)
+    for unit in _units(part.blocks):
+        if groups and count(" ".join(b.text for b in [*groups[-1], *unit])) <= target_tokens:
+            groups[-1].extend(unit)
         else:
-            groups.append([block])
+            groups.append(list(unit))
     return groups
 
 
@@ -127,9 +139,10 @@ def chunk_document(
             )
         prefix = _prefix(part)
         for group in _groups(part, count_tokens, target_tokens):
-            sentences = [s for block in group for s in split_sentences(block.mapped)]
-            for window in _windows(sentences, prefix, count_tokens, max_tokens):
-                drafts.append(_draft(doc, part, window, source, prefix, len(drafts), page_at))
+            pieces = [(s, block.bullet) for block in group for s in split_sentences(block.mapped)]
+            items = {id(s) for s, bullet in pieces if bullet}
+            for window in _windows([s for s, _ in pieces], prefix, count_tokens, max_tokens):
+                drafts.append(_draft(doc, part, window, source, prefix, len(drafts), page_at, items=items))
     return drafts
 
 
@@ -142,6 +155,7 @@ def _draft(
     position: int,
     page_at: Callable[[int], int | None] | None,
     kind: str | None = None,
+    items: set[int] | frozenset[int] = frozenset(),
 ) -> ChunkDraft:
     text = " ".join(s.text for s in window)
     start = min(s.span()[0] for s in window)
@@ -165,6 +179,6 @@ def _draft(
         end=end,
         content_hash=hashlib.sha256(embed_text.encode()).hexdigest(),
         kind=kind or {"priority": "commitment", "outcome": "outcome"}.get(part.kind, "section"),  # type: ignore[arg-type]
-        sentences=[Sentence(text=s.text, quote=quote_of(s, source)) for s in window],
+        sentences=[Sentence(text=s.text, quote=quote_of(s, source), item=id(s) in items) for s in window],
     )
     return ChunkDraft(chunk, embed_text)

@@ -116,3 +116,17 @@ def states_asked_figure(question: str, answer: str) -> bool:
         if kind in FIGURE_TYPES:
             return text_holds(text, kind)
     return True
+
+
+# "list the ...", "what are the principles", "which strategies are ...": the answer is a whole list.
+_LIST = re.compile(
+    r"\b(?:list|enumerate)\b|\bname\s+(?:the|all|every)\b|\ball\s+(?:the\s+)?[\w-]+s\b"
+    r"|\bwhat\s+(?:are|were)\s+(?:the|its|their|our|his|her|[\w-]+['’]s)\s+(?:[\w'’-]+\s+){0,3}?[\w-]+s\b"
+    r"|\bwhich\s+(?:[\w-]+\s+){0,2}?[\w-]+s\s+(?:are|do|does|did|sit|will|has|have|is)\b",
+    _I,
+)
+
+
+def asks_for_list(question: str) -> bool:
+    """Whether a question asks for a whole list ("what are the principles?") rather than one fact."""
+    return bool(_LIST.search(question))

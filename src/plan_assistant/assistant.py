@@ -26,7 +26,7 @@ from plan_assistant.config import Settings
 from plan_assistant.embeddings import Embedder
 from plan_assistant.generators.base import Generator
 from plan_assistant.generators.extractive import ExtractiveGenerator
-from plan_assistant.guardrails import Guard, Screening, extract_question, normalise, redact
+from plan_assistant.guardrails import Guard, Screening, extract_question, normalise, redact, replies
 from plan_assistant.outline import Outcome, Outline
 from plan_assistant.prompts import says_not_covered
 from plan_assistant.retrieval import HybridRetriever, RetrievalSignals
@@ -42,6 +42,11 @@ _FOLLOW_UP = re.compile(
     re.I,
 )
 MAX_CONDENSED_CHARS = 300
+# "... under the health and wellbeing outcome", "... the outcome about new ways of working"
+_DESCRIBED_OUTCOME = (
+    re.compile(r"\boutcome\s+(?:about|on|for|covering|that\s+covers|dealing\s+with)\s+(.+?)[?.!]*$", re.I),
+    re.compile(r"\b(?:under|in|for|of|within|beneath|below)\s+the\s+(.+?)\s+outcome\b", re.I),
+)
 OUTCOME_MATCH_MARGIN = 0.03
 """An outcome named by its subject must beat the next best outcome by this much cosine similarity."""
 
@@ -234,13 +239,16 @@ class Assistant:
     def _describe_outcome(self, question: str, outcomes: Sequence[Outcome]) -> Outcome | None:
         """The outcome a question names by its subject, when one clearly fits best."""
         missing = [o for o in outcomes if o.number not in self._outcome_vectors]
-        if missing:
-            profiles = [f"{o.title}. {'; '.join(p.title for p in o.priorities)}" for o in missing]
-            for outcome, vector in zip(missing, self.embedder.embed(profiles), strict=True):
-                self._outcome_vectors[outcome.number] = vector
-        query = self.embedder.embed_query(question)
+        for outcome in missing:
+            # An outcome is described by its own title or by what its key priorities say.
+            self._outcome_vectors[outcome.number] = self.embedder.embed(
+                [outcome.title, *(p.title for p in outcome.priorities)]
+            )
+        matches = (m for pattern in _DESCRIBED_OUTCOME if (m := pattern.search(question)))
+        described = next(matches, None)
+        query = self.embedder.embed_query(described.group(1) if described else question)
         scored = sorted(
-            ((float(self._outcome_vectors[o.number] @ query), o) for o in outcomes),
+            ((float(np.max(self._outcome_vectors[o.number] @ query)), o) for o in outcomes),
             key=lambda pair: pair[0],
             reverse=True,
         )
@@ -268,8 +276,13 @@ class Assistant:
             return
         yield from self._compose_passages(state)
 
+    def _signpost(self, state: _State) -> str | None:
+        """Where the message's request to act is handled, when it also asked about the plan."""
+        kind = state.screening.signpost if state.screening else None
+        return replies.signpost(kind, self.settings) if kind else None
+
     def _not_found(self, state: _State) -> Iterator[str | Answer]:
-        text = compose.not_found_text(self.settings, self._notices(state))
+        text = compose.not_found_text(self.settings, self._notices(state), self._signpost(state))
         yield text
         yield self._answer(state, text, "not_found", [], route="plan")
 
@@ -335,6 +348,10 @@ class Assistant:
             ref = reference_line(citations)
             yield ref
             parts.append(ref)
+        if signpost := self._signpost(state):
+            # The plan's commitment answers the question; the request itself goes where it is handled.
+            yield f"\n{signpost}\n"
+            parts.append(f"\n{signpost}\n")
         text = "".join(parts).strip()
         removed = verifier.removed
         if self.guard is not None:

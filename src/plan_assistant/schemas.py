@@ -17,6 +17,7 @@ class Sentence(BaseModel):
 
     text: str
     quote: str
+    item: bool = False  # a list item in the document (a bullet or numbered line), not running prose
     # Prepared offline (ingest; see corpus/derived/): a plain-English rendering for residents, the
     # questions the sentence answers and everyday keywords for retrieval. Empty for a document without them.
     plain: str | None = None

@@ -13,6 +13,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 _END_STRICT = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[A-Z0-9£\"'‘“(*])")
 _END_LOOSE = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n+")
 ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "No.", "St.", "Mr.", "Mrs.", "Dr.", "approx.", "incl.")
+_LIST_NUMBER = re.compile(r"(?:^|\s)(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]$")  # "1." opening a numbered item
 
 
 def sentence_spans(text: str, *, strict: bool = True) -> list[tuple[int, int]]:
@@ -26,7 +27,8 @@ def sentence_spans(text: str, *, strict: bool = True) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in pattern.finditer(text):
-        if text[: match.start()].endswith(ABBREVIATIONS):
+        before = text[start : match.start()]
+        if before.endswith(ABBREVIATIONS) or _LIST_NUMBER.search(before) and len(before.split()) <= 2:
             continue
         spans.append((start, match.start()))
         start = match.end()

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from plan_assistant.answer_types import FIGURE_TYPES, asked_types, holds
+from plan_assistant.answer_types import FIGURE_TYPES, asked_types, asks_for_list, holds
 from plan_assistant.schemas import Audience, Passage
 
 if TYPE_CHECKING:
@@ -20,6 +20,7 @@ MIN_SENTENCES: dict[str, int] = {"resident": 1, "staff": 1, "adviser": 2}
 RELATIVE_BAND = 0.12  # keep sentences scoring within this of the best one
 SENTENCE_FLOOR = 0.25  # never keep a sentence less similar to the question than this
 FIGURE_BONUS = 0.1  # for a sentence stating the kind of figure the question asks for
+MAX_LIST_ITEMS = 10  # a list question gets the whole list, up to this many lines
 _WORD = re.compile(r"[a-z0-9£%]+")
 
 
@@ -36,6 +37,22 @@ def _tokens(text: str) -> set[str]:
     return set(_WORD.findall(text.lower()))
 
 
+def select_list(passages: Sequence[Passage], best: Pick) -> list[Pick]:
+    """For a list question: the whole list holding the best sentence, in the document's order.
+
+    A passage whose sentences include list items answers with those items (the sentence introducing them
+    is left out: the answer's lead already says where they sit); a passage of running prose answers with
+    all its sentences. A passage of one sentence is no list: None of this applies.
+    """
+    passage = passages[best.passage]
+    sentences = passage.chunk.sentences
+    if len(sentences) < 2:
+        return []
+    items = [n for n, s in enumerate(sentences) if s.item]
+    chosen = items if len(items) >= 2 else list(range(len(sentences)))
+    return [Pick(best.passage, n, passage.sentence_scores[n]) for n in chosen[:MAX_LIST_ITEMS]]
+
+
 def select_sentences(passages: Sequence[Passage], audience: Audience, question: str = "") -> list[Pick]:
     """The sentences to answer with, most relevant first, near-duplicates dropped."""
     figure = next((kind for kind in asked_types(question) if kind in FIGURE_TYPES), None)
@@ -49,6 +66,8 @@ def select_sentences(passages: Sequence[Passage], audience: Audience, question: 
     if not scored:
         return []
     scored.sort(key=lambda pick: pick.score, reverse=True)
+    if asks_for_list(question) and (whole := select_list(passages, scored[0])):
+        return whole
     best = scored[0].score
     keep: list[Pick] = []
     seen: list[set[str]] = []
