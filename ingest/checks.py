@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from difflib import SequenceMatcher
 
 from plan_assistant.text import STOP_WORDS, sentence_spans, stem, stems
 
@@ -27,6 +28,7 @@ MAX_QUESTION_WORDS = 25
 QUESTIONS = (3, 5)
 KEYWORDS = (5, 10)
 MAX_KEYWORD_WORDS = 4
+MISSPELLING_RATIO = 0.88  # a word this like one of the source's, but not it, is a misspelling ("Sommerset")
 
 _SCALES = {
     "k": 1_000,
@@ -212,6 +214,20 @@ def check_plain(plain: str, source: str, known_names: Iterable[str] = ()) -> Pla
     )
 
 
+def misspelt(text: str, source: str, known_names: Iterable[str] = ()) -> bool:
+    """Whether the text misspells a word of the source or a name of the document ("Sommerset"): a word
+    neither has that nearly matches one they have."""
+    source_words = {_base(w) for w in _WORD.findall(source) if len(w) >= 5}
+    source_words |= {n for n in known_names if len(n) >= 5}
+    source_stems = {stem(w) for w in source_words}
+    for word in {_base(w) for w in _WORD.findall(text) if len(w) >= 5}:
+        if word in source_words or stem(word) in source_stems:
+            continue
+        if any(SequenceMatcher(None, word, w).ratio() >= MISSPELLING_RATIO for w in source_words):
+            return True
+    return False
+
+
 def _clean_item(text: str) -> str:
     text = " ".join(str(text).split())
     previous = None
@@ -232,9 +248,11 @@ def _dedupe(items: Iterable[str]) -> list[str]:
     return out
 
 
-def clean_questions(questions: Iterable[str], source: str) -> list[str]:
-    """Questions stripped of numbering and quotes, each ending '?', short, with no figure the source lacks."""
+def clean_questions(questions: Iterable[str], source: str, known_names: Iterable[str] = ()) -> list[str]:
+    """Questions stripped of numbering and quotes, each ending '?', short, with no figure the source lacks
+    and no misspelling of its words."""
     allowed = figures(source)
+    known = set(known_names)
     kept = []
     for raw in questions:
         question = _clean_item(raw).rstrip(".")
@@ -243,21 +261,31 @@ def clean_questions(questions: Iterable[str], source: str) -> list[str]:
         if not question.endswith("?"):
             question += "?"
         question = question[0].upper() + question[1:]
-        if len(question.split()) > MAX_QUESTION_WORDS or not figures(question) <= allowed:
+        if (
+            len(question.split()) > MAX_QUESTION_WORDS
+            or not figures(question) <= allowed
+            or misspelt(question, source, known)
+        ):
             continue
         kept.append(question)
     return _dedupe(kept)[: QUESTIONS[1]]
 
 
 def clean_keywords(keywords: Iterable[str], source: str, known_names: Iterable[str] = ()) -> list[str]:
-    """Keywords stripped of numbering and quotes, short, with no figure the source lacks; lower case but
-    for acronyms and the source's names ("Somerset Works")."""
+    """Keywords stripped of numbering and quotes, short, with no figure the source lacks and no misspelling
+    of its words; lower case but for acronyms and the source's names ("Somerset Works")."""
     allowed = figures(source)
-    keep_case = names(source, known_names)
+    known = set(known_names)
+    keep_case = names(source, known)
     kept = []
     for raw in keywords:
         keyword = _clean_item(raw).rstrip(".,;:")
-        if not keyword or len(keyword.split()) > MAX_KEYWORD_WORDS or not figures(keyword) <= allowed:
+        if (
+            not keyword
+            or len(keyword.split()) > MAX_KEYWORD_WORDS
+            or not figures(keyword) <= allowed
+            or misspelt(keyword, source, known)
+        ):
             continue
         kept.append(
             " ".join(w if _is_acronym(w) or _base(w) in keep_case else w.lower() for w in keyword.split())

@@ -140,7 +140,7 @@ def enrich_target(target: Target, complete: Complete, known_names: set[str]) -> 
     """Questions, keywords and a plain rendering of one sentence, each checked, with the checks' results."""
     reply = _json(complete(questions_messages(target), QUESTIONS_SCHEMA, _MAX_TOKENS["questions"]))
     own = [q for q in _strings(reply.get("questions")) if not from_example(q, target.text)]
-    questions = clean_questions(own, target.text)
+    questions = clean_questions(own, target.text, known_names)
     own = [k for k in _strings(reply.get("keywords")) if not from_example(k, target.text)]
     keywords = clean_keywords(own, target.text, known_names)
     plain, checks, attempts = render_plain(target, complete, known_names)
@@ -169,6 +169,29 @@ def enrich_target(target: Target, complete: Complete, known_names: set[str]) -> 
     )
 
 
+def recheck(entry: DerivedEntry, known_names: set[str]) -> DerivedEntry:
+    """An entry kept from an earlier run, put through today's checks (they only ever remove things)."""
+    own = [q for q in entry.questions if not from_example(q, entry.text)]
+    questions = clean_questions(own, entry.text, known_names)
+    own = [k for k in entry.keywords if not from_example(k, entry.text)]
+    keywords = clean_keywords(own, entry.text, known_names)
+    checks = dict(entry.checks)
+    checks["questions"] = QUESTIONS[0] <= len(questions) <= QUESTIONS[1]
+    checks["keywords"] = KEYWORDS[0] <= len(keywords) <= KEYWORDS[1]
+    plain = entry.plain
+    if plain is not None:
+        now = check_plain(plain, entry.text, known_names)
+        if from_example(plain, entry.text):
+            now = replace(now, overlap=False)
+        if not (now.passed or now.passed_but_grade):
+            plain = None
+            checks |= {name: getattr(now, name) for name in ("figures", "names", "grade", "overlap")}
+            checks["plain"] = False
+    return entry.model_copy(
+        update={"questions": questions, "keywords": keywords, "plain": plain, "checks": checks}
+    )
+
+
 def document_names(wanted: Sequence[Target]) -> set[str]:
     """Names written mid-sentence anywhere in the document: a sentence may open with one of them."""
     return {n for t in wanted for n in names(t.text)}
@@ -186,6 +209,8 @@ def enrich_document(
     """Bring one document's derived file in line with its sentences, saving after every new entry."""
     existing = load_derived(path)
     kept, todo = plan_work(wanted, existing, model, PROMPT_VERSION)
+    known = document_names(wanted)
+    kept = {key: recheck(entry, known) for key, entry in kept.items()}
     report = EnrichReport(kept=len(kept), documents=[document_id])
     report.dropped = len(existing.entries) - len(kept) if existing else 0
     if limit is not None:
@@ -197,7 +222,6 @@ def enrich_document(
         save_derived(derived, path)
     if not todo:
         return report
-    known = document_names(wanted)
     model_fn = complete()  # loaded only when something needs generating
     started = time.perf_counter()
     for target in tqdm(todo, desc=f"Enriching {document_id}", unit="sentence", disable=not progress):

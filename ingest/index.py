@@ -312,14 +312,21 @@ def _model_hint(settings: Settings) -> str:
 
 
 def _embed(model: Embedder, texts: list[str], settings: Settings, progress: bool, label: str) -> np.ndarray:
-
+    """One vector per text; a text given twice (a question several sentences answer) is embedded once."""
+    unique = list(dict.fromkeys(texts))
     size = settings.embedding_batch_size
     parts = []
-    with tqdm(total=len(texts), desc=f"Embedding {label}", unit=label[:-1], disable=not progress) as bar:
-        for start in range(0, len(texts), size):
-            parts.append(model.embed(texts[start : start + size], batch_size=size))
-            bar.update(len(texts[start : start + size]))
-    return np.concatenate(parts) if parts else np.zeros((0, model.dimension), dtype=np.float32)
+    with tqdm(total=len(unique), desc=f"Embedding {label}", unit=label[:-1], disable=not progress) as bar:
+        for start in range(0, len(unique), size):
+            parts.append(model.embed(unique[start : start + size], batch_size=size))
+            bar.update(len(unique[start : start + size]))
+    if not parts:
+        return np.zeros((0, model.dimension), dtype=np.float32)
+    vectors = np.concatenate(parts)
+    if len(unique) == len(texts):
+        return vectors
+    row = {text: n for n, text in enumerate(unique)}
+    return vectors[[row[text] for text in texts]]
 
 
 def _batches(items: range, size: int) -> list[range]:

@@ -10,6 +10,7 @@ from ingest.checks import (
     clean_questions,
     figures,
     grade,
+    misspelt,
     names,
     overlap,
 )
@@ -111,3 +112,11 @@ def test_keywords_are_short_lower_case_and_deduplicated_but_acronyms_and_names_s
         "SEND support",
         "Somerset businesses",
     ]
+
+
+def test_a_near_miss_of_a_source_word_or_a_document_name_is_a_misspelling() -> None:
+    assert misspelt("What is the plan for Sommerset?", SOURCE)
+    assert misspelt("sommerset", "Climate change must be addressed.", known_names={"somerset"})
+    assert not misspelt("recovering businesses in Somerset", SOURCE)  # same stems, other forms
+    assert not misspelt("climate change", "Climate change must be addressed.", known_names={"somerset"})
+    assert clean_keywords(["sommerset", "jobs"], SOURCE) == ["jobs"]

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from ingest.derived import ModelInfo, Target, load_derived, sentence_key
-from ingest.enrich import MAX_PLAIN_ATTEMPTS, enrich_document, enrich_target
+from ingest.derived import DerivedEntry, ModelInfo, Target, load_derived, sentence_key
+from ingest.enrich import MAX_PLAIN_ATTEMPTS, enrich_document, enrich_target, recheck
 from ingest.enrich_prompts import PROBLEMS, PROMPT_VERSION, plain_messages, questions_messages
 from plan_assistant.prompts import ChatMessage
 
@@ -172,3 +172,19 @@ def test_limit_stops_after_that_many_new_entries(tmp_path: Path) -> None:
     assert (report.generated, report.left) == (2, 3)
     saved = load_derived(path)
     assert saved is not None and len(saved.entries) == 2
+
+
+def test_an_entry_kept_from_an_earlier_run_meets_todays_checks() -> None:
+    old = DerivedEntry(
+        text=SOURCE,
+        kind="sentence",
+        questions=["How big is the fund?", "Is Sommerset getting money?", "Who gets the £9m?"],
+        keywords=["jobs", "sommerset", "recovery fund", "street lights"],
+        plain=GOOD.replace("£6m", "£7m"),
+        checks={"plain": True, "questions": True, "keywords": True, "attempts": 1},
+    )
+    now = recheck(old, {"somerset"})
+    assert now.questions == ["How big is the fund?"] and now.keywords == ["jobs", "recovery fund"]
+    assert now.plain is None and now.checks["plain"] is False and now.checks["figures"] is False
+    assert now.checks["questions"] is False and now.checks["keywords"] is False
+    assert recheck(now, {"somerset"}) == now
