@@ -147,7 +147,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"ROC AUC (out-of-fold, mean of repeats): {auc:.3f}")
 
     mean, scale, model = fit(x, y, args.c)
-    threshold = float(np.median([threshold_for(oof_probabilities(x, y, args.c, 5, s), y, args.target) for s in range(5)]))
+    threshold = float(
+        np.median([threshold_for(oof_probabilities(x, y, args.c, 5, s), y, args.target) for s in range(5)])
+    )
     weights = dict(zip(names, model.coef_[0].round(4).tolist(), strict=True))
     print("weights (standardised):", json.dumps(weights))
     print(f"threshold: {threshold:.3f}")

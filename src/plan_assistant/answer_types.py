@@ -122,7 +122,11 @@ def states_asked_figure(question: str, answer: str) -> bool:
 _LIST = re.compile(
     r"\b(?:list|enumerate)\b|\bname\s+(?:the|all|every)\b|\ball\s+(?:the\s+)?[\w-]+s\b"
     r"|\bwhat\s+(?:are|were)\s+(?:the|its|their|our|his|her|[\w-]+['’]s)\s+(?:[\w'’-]+\s+){0,3}?[\w-]+s\b"
-    r"|\bwhich\s+(?:[\w-]+\s+){0,2}?[\w-]+s\s+(?:are|do|does|did|sit|will|has|have|is)\b",
+    r"|\bwhich\s+(?:[\w-]+\s+){0,2}?[\w-]+s\s+(?:are|do|does|did|sit|will|has|have|is)\b"
+    # "what principles will ...", "what challenges for the county does the plan identify"
+    r"|\bwhat\s+(?:[\w'’-]+\s+){0,2}?[\w-]+(?<!ss)s\b(?:\s+[\w'’-]+){0,3}?\s+(?:does|do|did|will|would|are|has|have)\b"
+    # what something is made of: "what will it consist of", "who is part of it"
+    r"|\b(?:consists?\s+of|made\s+up\s+of|made\s+of|comprises?|composed\s+of|part\s+of\s+it|components|members)\b",
     _I,
 )
 

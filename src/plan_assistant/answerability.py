@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from plan_assistant.answer_types import ANSWER_TYPES, asked_types, holds
-from plan_assistant.retrieval import IndexSnapshot, RetrievalSignals
+from plan_assistant.retrieval import IndexSnapshot, RetrievalSignals, idf_share
 from plan_assistant.schemas import Passage
 from plan_assistant.text import stems, words
 
@@ -46,12 +46,10 @@ TOP_SENTENCES = 3
 """How many of the best-matching sentences must hold the kind of thing a question asks for."""
 
 
-def _idf(df: int, n: int) -> float:
-    return math.log((n + 1) / (df + 1)) + 1.0
-
-
 # A name (capitalised words, not opening a sentence) or a code mixing letters and digits ("A303").
-_NAME = re.compile(r"\b[A-Za-z]+\d[A-Za-z0-9]*\b|\b\d+[A-Za-z][A-Za-z0-9]*\b|\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b")
+_NAME = re.compile(
+    r"\b[A-Za-z]+\d[A-Za-z0-9]*\b|\b\d+[A-Za-z][A-Za-z0-9]*\b|\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b"
+)
 # A place named as the asker's whereabouts ("near Cheddar", "in Taunton") is context, not the subject.
 _WHEREABOUTS = re.compile(r"\b(?:near|in|at|from|round|around|past|outside|by)\s+$", re.I)
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n)$")
@@ -67,15 +65,6 @@ def unknown_names(question: str, vocabulary: set[str] | frozenset[str]) -> list[
         if any(w not in vocabulary for w in words(match.group(0))):
             found.append(match.group(0))
     return found
-
-
-def weighted_share(query: Sequence[str], found: set[str], df: Mapping[str, int], n: int) -> float:
-    """IDF-weighted share of the query's stems that are in ``found`` (rare words count most)."""
-    unique = set(query)
-    if not unique:
-        return 0.0
-    weights = {s: _idf(df.get(s, 0), n) for s in unique}
-    return sum(w for s, w in weights.items() if s in found) / sum(weights.values())
 
 
 def features(
@@ -103,9 +92,9 @@ def features(
         "sentence": signals.sentence,
         "question": signals.question,
         "lexical": signals.lexical,
-        "coverage": weighted_share(signals.query_stems, vocabulary, df, n),
-        "coverage_prepared": weighted_share(signals.query_stems, vocabulary | set(index.derived_df), df, n),
-        "support": weighted_share(signals.query_stems, in_passages, df, n),
+        "coverage": idf_share(signals.query_stems, vocabulary, df, n),
+        "coverage_prepared": idf_share(signals.query_stems, vocabulary | set(index.derived_df), df, n),
+        "support": idf_share(signals.query_stems, in_passages, df, n),
         "log_words": math.log1p(len(question.split())),
         "unknown_name": 1.0 if unknown_names(question, index.vocabulary) else 0.0,
     }

@@ -50,6 +50,12 @@ class Settings(BaseSettings):
         20, ge=4, le=100, description="Candidates taken from each retriever before fusion."
     )
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    lexical_weight: float = Field(
+        0.3,
+        ge=0,
+        le=2,
+        description="Weight of a sentence's share of the question's words (with everyday wordings) in its score.",
+    )
     min_relevance: float = Field(
         0.32, description="Best passage or sentence cosine similarity below which the answer is not_found."
     )

@@ -49,6 +49,7 @@ def build_assistant(settings: Settings) -> Assistant:
         k=settings.top_k,
         candidates=settings.candidates,
         rrf_k=settings.rrf_k,
+        lexical_weight=settings.lexical_weight,
     )
     guard = build_guard(settings, embedder)
     return Assistant(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -130,6 +131,15 @@ class RetrievalSignals:
     query_stems: tuple[str, ...]  # the query's stemmed content words
 
 
+def idf_share(query: Sequence[str], found: frozenset[str] | set[str], df: dict[str, int], n: int) -> float:
+    """IDF-weighted share of the query's stems that are in ``found`` (rare words count most)."""
+    unique = set(query)
+    if not unique:
+        return 0.0
+    weights = {s: math.log((n + 1) / (df.get(s, 0) + 1)) + 1.0 for s in unique}
+    return sum(w for s, w in weights.items() if s in found) / sum(weights.values())
+
+
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = 60) -> dict[str, float]:
     """Fuse ranked id lists: each id scores the sum of 1 / (k + rank) over the lists it appears in."""
     scores: dict[str, float] = {}
@@ -159,6 +169,8 @@ class IndexSnapshot:
     question_matrix: np.ndarray  # one row per prepared question
     question_owner: list[tuple[str, int]]  # (chunk id, sentence index) of each row of question_matrix
     vocabulary: frozenset[str]  # every lower-case word of the documents and their prepared keywords
+    sentence_terms: dict[str, list[frozenset[str]]]  # chunk id -> each sentence's stems, with its everyday
+    # wordings (glossary) and prepared keywords: what a question's words are matched against
 
     @property
     def searchable_count(self) -> int:
@@ -207,6 +219,15 @@ class IndexSnapshot:
         stem_df: dict[str, int] = {}
         derived_df: dict[str, int] = {}
         vocabulary: set[str] = set()
+        sentence_terms = {
+            c.id: [
+                frozenset(
+                    stems(" ".join([s.text, *s.keywords, *(glossary.wordings(s.text) if glossary else [])]))
+                )
+                for s in c.sentences
+            ]
+            for c in searchable
+        }
         for c in searchable:
             for stem in set(stems(c.text)):
                 stem_df[stem] = stem_df.get(stem, 0) + 1
@@ -226,7 +247,10 @@ class IndexSnapshot:
             bm25=bm25,
             bm25_ids=[c.id for c in searchable],
             documents=len({c.document_id for c in chunks}),
-            acronyms={**(glossary.acronyms() if glossary else {}), **find_acronyms([c.text for c in searchable])},
+            acronyms={
+                **(glossary.acronyms() if glossary else {}),
+                **find_acronyms([c.text for c in searchable]),
+            },
             sentence_matrix=np.concatenate(list(sentence_vectors.values()))
             if sentence_vectors
             else np.zeros((0, 384)),
@@ -236,6 +260,7 @@ class IndexSnapshot:
             question_matrix=np.stack(question_vectors) if question_vectors else np.zeros((0, 384)),
             question_owner=question_rows,
             vocabulary=frozenset(vocabulary),
+            sentence_terms=sentence_terms,
         )
 
 
@@ -251,6 +276,7 @@ class HybridRetriever(BaseRetriever):
     candidates: int = 20
     rrf_k: int = 60
     use_questions: bool = True  # rank by the questions prepared for each sentence too (corpus/derived)
+    lexical_weight: float = 0.0  # how much a sentence's share of the question's words adds to its score
 
     def search(self, query: str, k: int | None = None, where: dict[str, Any] | None = None) -> list[Passage]:
         """The best passages for a query, best first, each with its fused score and cosine similarity."""
@@ -286,11 +312,16 @@ class HybridRetriever(BaseRetriever):
         fused = reciprocal_rank_fusion(rankings, self.rrf_k)
         best = sorted(fused, key=lambda i: fused[i], reverse=True)[:k]
         sims = self.index.chunk_vectors[[self.index.row_of[i] for i in best]] @ vector
+        query_stems = tuple(stems(query))
         passages = [
-            Passage(self.index.by_id[i], fused[i], float(s), self._sentence_scores(i, vector, question_best))
+            Passage(
+                self.index.by_id[i],
+                fused[i],
+                float(s),
+                self._sentence_scores(i, vector, question_best, query_stems),
+            )
             for i, s in zip(best, sims, strict=True)
         ]
-        query_stems = tuple(stems(query))
         signals = RetrievalSignals(
             dense=float(np.max(self.index.chunk_vectors[[self.index.row_of[i] for i in dense_ids]] @ vector))
             if dense_ids
@@ -315,14 +346,25 @@ class HybridRetriever(BaseRetriever):
         return best
 
     def _sentence_scores(
-        self, chunk_id: str, vector: np.ndarray, question_best: dict[str, dict[int, float]]
+        self,
+        chunk_id: str,
+        vector: np.ndarray,
+        question_best: dict[str, dict[int, float]],
+        query_stems: Sequence[str] = (),
     ) -> tuple[float, ...]:
         scores = self.sentence_scores(chunk_id, vector)
         prepared = question_best.get(chunk_id) if self.use_questions else None
-        if not prepared:
-            return scores
-        # A sentence matches as well as the best of its own words and the questions it was prepared for.
-        return tuple(max(score, prepared.get(n, -1.0)) for n, score in enumerate(scores))
+        if prepared:
+            # A sentence matches as well as the best of its own words and the questions it was prepared for.
+            scores = tuple(max(score, prepared.get(n, -1.0)) for n, score in enumerate(scores))
+        terms = self.index.sentence_terms.get(chunk_id)
+        if self.lexical_weight and terms and query_stems:
+            n = max(self.index.searchable_count, 1)
+            scores = tuple(
+                score + self.lexical_weight * idf_share(query_stems, terms[i], self.index.stem_df, n)
+                for i, score in enumerate(scores)
+            )
+        return scores
 
     def sentence_scores(self, chunk_id: str, vector: np.ndarray) -> tuple[float, ...]:
         """Cosine similarity of each sentence of a chunk to the query vector."""

@@ -121,11 +121,7 @@ def _answer_structural(
     if doc is None:
         return None
     number = _outcome_number(question)
-    if (
-        number is None
-        and describe is not None
-        and _LISTS_DESCRIBED_OUTCOME.search(question)
-    ):
+    if number is None and describe is not None and _LISTS_DESCRIBED_OUTCOME.search(question):
         described = describe(question, doc.outcomes)
         number = described.number if described else None
     if number is not None:

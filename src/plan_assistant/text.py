@@ -28,7 +28,7 @@ def sentence_spans(text: str, *, strict: bool = True) -> list[tuple[int, int]]:
     start = 0
     for match in pattern.finditer(text):
         before = text[start : match.start()]
-        if before.endswith(ABBREVIATIONS) or _LIST_NUMBER.search(before) and len(before.split()) <= 2:
+        if before.endswith(ABBREVIATIONS) or (_LIST_NUMBER.search(before) and len(before.split()) <= 2):
             continue
         spans.append((start, match.start()))
         start = match.end()

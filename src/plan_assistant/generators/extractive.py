@@ -53,6 +53,42 @@ def select_list(passages: Sequence[Passage], best: Pick) -> list[Pick]:
     return [Pick(best.passage, n, passage.sentence_scores[n]) for n in chosen[:MAX_LIST_ITEMS]]
 
 
+def with_items(passages: Sequence[Passage], picks: list[Pick]) -> list[Pick]:
+    """A chosen sentence that introduces a list ("The Vision set out these tenets.") is replaced by the
+    list's items: the introduction alone says nothing."""
+    out: list[Pick] = []
+    taken = {(p.passage, p.sentence) for p in picks}
+    for pick in picks:
+        sentences = passages[pick.passage].chunk.sentences
+        if sentences[pick.sentence].item:
+            if (pick.passage, pick.sentence) not in {(o.passage, o.sentence) for o in out}:
+                out.append(pick)
+            continue
+        items = []
+        for n in range(pick.sentence + 1, len(sentences)):
+            if not sentences[n].item:
+                break
+            items.append(n)
+        if len(items) < 2:
+            out.append(pick)
+            continue
+        scores = passages[pick.passage].sentence_scores
+        out.extend(
+            Pick(pick.passage, n, scores[n])
+            for n in items[:MAX_LIST_ITEMS]
+            if (pick.passage, n) not in taken
+            or all((o.passage, o.sentence) != (pick.passage, n) for o in out)
+        )
+    # Keep the first occurrence of each sentence.
+    seen: set[tuple[int, int]] = set()
+    unique = []
+    for pick in out:
+        if (pick.passage, pick.sentence) not in seen:
+            seen.add((pick.passage, pick.sentence))
+            unique.append(pick)
+    return unique
+
+
 def select_sentences(passages: Sequence[Passage], audience: Audience, question: str = "") -> list[Pick]:
     """The sentences to answer with, most relevant first, near-duplicates dropped."""
     figure = next((kind for kind in asked_types(question) if kind in FIGURE_TYPES), None)
@@ -84,7 +120,7 @@ def select_sentences(passages: Sequence[Passage], audience: Audience, question: 
         seen.append(words)
         if len(keep) >= MAX_SENTENCES[audience]:
             break
-    return keep
+    return with_items(passages, keep)
 
 
 class ExtractiveGenerator:
