@@ -219,7 +219,10 @@ class Assistant:
         if state.screening.status is not None:
             return state
         t = time.perf_counter()
-        state.structural = answer_structural(state.screening.question, self.outline, self._describe_outcome)
+        context = state.standalone if state.standalone != state.screening.question else ""
+        state.structural = answer_structural(
+            state.screening.question, self.outline, self._describe_outcome, context
+        )
         if state.structural is None:
             passages, signals = self.retriever.search_with_signals(state.standalone, k=self.settings.top_k)
             state.passages = passages

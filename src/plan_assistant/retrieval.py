@@ -65,12 +65,12 @@ def find_acronyms(texts: Sequence[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for acronym in sorted({m.group(0).rstrip("s") for t in texts for m in _ACRONYM.finditer(t)}):
         letters = acronym.lower()
-        for words in words_by_text:
-            for start in range(len(words)):
+        for tokens in words_by_text:
+            for start in range(len(tokens)):
                 picked: list[str] = []
                 i, j = start, 0
-                while i < len(words) and j < len(letters):
-                    word = words[i]
+                while i < len(tokens) and j < len(letters):
+                    word = tokens[i]
                     if word.lower() in _LINKING and picked:
                         picked.append(word)
                     elif (
@@ -86,7 +86,7 @@ def find_acronyms(texts: Sequence[str]) -> dict[str, str]:
                     i += 1
                 # A short acronym matches some run of words by chance: trust it only when the words are
                 # capitalised or the definition sits right before it, "(ICS)".
-                defined = f"({acronym}" in " ".join(words[i : i + 2]).replace("( ", "(")
+                defined = f"({acronym}" in " ".join(tokens[i : i + 2]).replace("( ", "(")
                 title_case = all(w[0].isupper() for w in picked if w.lower() not in _LINKING)
                 trusted = len(letters) >= 4 or title_case or defined
                 if j == len(letters) and len(picked) >= len(letters) and trusted:

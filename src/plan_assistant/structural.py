@@ -25,6 +25,8 @@ _OUTCOME_N = re.compile(
 )
 _N_OUTCOME = re.compile(r"\b(first|second|third|fourth|fifth)\s+outcome\b", re.I)
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+# "the third one", after a conversation about the outcomes
+_N_ONE = re.compile(r"\b(?:the\s+)?(first|second|third|fourth|fifth|last)\s+one\b", re.I)
 _LIST_WORDS = r"(?:list|what\s+are|what's|whats|name|show|give\s+me|tell\s+me|which\s+are|all)"
 _PRIORITIES = r"(?:key\s+)?priorit(?:y|ies)"
 _ASKS_PRIORITIES = re.compile(rf"{_PRIORITIES}|{_LIST_WORDS}.*\b(?:under|in|for|of)\b", re.I)
@@ -58,12 +60,15 @@ class StructuralAnswer:
     question: str = ""
 
 
-def _outcome_number(question: str) -> int | None:
+def _outcome_number(question: str, context: str = "", count: int = 0) -> int | None:
     if m := _OUTCOME_N.search(question):
         word = m.group(1).lower()
         return int(word) if word.isdigit() else _NUMBER_WORDS[word]
     if m := _N_OUTCOME.search(question):
         return _ORDINALS[m.group(1).lower()]
+    if context and re.search(r"\boutcomes?\b", context, re.I) and (m := _N_ONE.search(question)):
+        word = m.group(1).lower()
+        return count if word == "last" else _ORDINALS[word]
     return None
 
 
@@ -101,26 +106,27 @@ def find_priority(doc: DocumentOutline, question: str) -> tuple[Outcome, KeyPrio
 
 
 def answer_structural(
-    question: str, outline: Outline, describe: OutcomeMatcher | None = None
+    question: str, outline: Outline, describe: OutcomeMatcher | None = None, context: str = ""
 ) -> StructuralAnswer | None:
     """Answer 'what are the outcomes', 'priorities under outcome 4', 'what does priority X commit to'.
 
     Args:
         describe: finds the outcome a question names by its subject rather than its number.
+        context: the conversation's earlier questions, for "the third one" after a list of outcomes.
     """
-    found = _answer_structural(question, outline, describe)
+    found = _answer_structural(question, outline, describe, context)
     if found is not None:
         found.question = question
     return found
 
 
 def _answer_structural(
-    question: str, outline: Outline, describe: OutcomeMatcher | None
+    question: str, outline: Outline, describe: OutcomeMatcher | None, context: str = ""
 ) -> StructuralAnswer | None:
     doc = _plan(outline)
     if doc is None:
         return None
-    number = _outcome_number(question)
+    number = _outcome_number(question, context, len(doc.outcomes))
     if number is None and describe is not None and _LISTS_DESCRIBED_OUTCOME.search(question):
         described = describe(question, doc.outcomes)
         number = described.number if described else None

@@ -133,7 +133,11 @@ class ExtractiveGenerator:
         picks = select_sentences(passages, audience, question)
         as_list = len(picks) > 1 or audience == "adviser"
         for pick in picks:
-            text = passages[pick.passage].chunk.sentences[pick.sentence].text
+            sentence = passages[pick.passage].chunk.sentences[pick.sentence]
+            # Residents read the plain-English rendering prepared for the sentence (checked against it when
+            # it was made); the citation still quotes the plan's own words. Staff and advisers get those.
+            text = sentence.plain if audience == "resident" and sentence.plain else sentence.text
+            text = " ".join(text.split())
             yield f"- {text}\n" if as_list else f"{text}\n"
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from threading import Lock
 
 import numpy as np
 import numpy.typing as npt
+from cachetools import LRUCache
 
 from plan_assistant.config import Settings
 from plan_assistant.guardrails import replies
@@ -63,7 +63,7 @@ EMBED_CACHE_SIZE = 4096
 
 def _memoised(embed: Embed, size: int = EMBED_CACHE_SIZE) -> Embed:
     """Wrap an embed function so each distinct text is embedded once (thread-safe, least recently used)."""
-    cache: OrderedDict[str, npt.NDArray[np.floating]] = OrderedDict()
+    cache: LRUCache[str, npt.NDArray[np.floating]] = LRUCache(size)
     lock = Lock()
 
     def cached(texts: Sequence[str]) -> npt.NDArray[np.floating]:
@@ -72,16 +72,13 @@ def _memoised(embed: Embed, size: int = EMBED_CACHE_SIZE) -> Embed:
             return np.asarray(embed(texts), dtype=np.float32)
         unique = list(dict.fromkeys(texts))
         with lock:
-            known = {text: cache[text] for text in unique if text in cache}
+            known = {text: vector for text in unique if (vector := cache.get(text)) is not None}
         missing = [text for text in unique if text not in known]
         if missing:
             known.update(zip(missing, np.asarray(embed(missing), dtype=np.float32), strict=True))
-        with lock:
-            for text in unique:
-                cache[text] = known[text]
-                cache.move_to_end(text)
-            while len(cache) > size:
-                cache.popitem(last=False)
+            with lock:
+                for text in missing:
+                    cache[text] = known[text]
         return np.stack([known[text] for text in texts])
 
     return cached

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from plan_assistant.text import split_sentences as shared_split
+
 # Line breaks in all their Unicode spellings become "\n" before control characters are removed.
 _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
@@ -26,7 +28,6 @@ _QUESTION_OPENING = re.compile(
     r"i\s+wonder|i\s+need\s+to\s+know|any\s+(?:info|information|idea)|is\s+there)\b",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n+")
 _ANAPHORA = re.compile(r"\b(?:it|this|that|they|them|these|those|there|he|she)\b", re.IGNORECASE)
 
 SHORT_TEXT_CHARS = 300
@@ -68,8 +69,8 @@ def normalise(text: str) -> str:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split text into sentences at end punctuation and line breaks, dropping empty pieces."""
-    return [piece.strip() for piece in _SENTENCE_END.split(text) if piece and piece.strip()]
+    """Split a message into sentences at end punctuation and line breaks (the shared splitter, loose)."""
+    return shared_split(text, strict=False)
 
 
 def is_question_like(sentence: str) -> bool:
