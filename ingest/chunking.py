@@ -13,7 +13,6 @@ from plan_assistant.schemas import Chunk, Sentence
 from plan_assistant.text import sentence_spans
 
 # Closing quotes and brackets the shared splitter leaves between two sentences; they belong to the first.
-_CLOSERS = "\"'”’)]"
 
 TokenCounter = Callable[[str], int]
 
@@ -42,13 +41,7 @@ class ChunkDraft:
 
 def split_sentences(mapped: MappedText) -> list[MappedText]:
     """Split text at sentence boundaries (the project's one splitter, document mode), keeping offsets."""
-    text = mapped.text
-    pieces = []
-    for start, end in sentence_spans(text, strict=True):
-        while end < len(text) and text[end] in _CLOSERS:  # 'He said "Go." Next': keep the closing quote
-            end += 1
-        pieces.append(mapped.slice(start, end))
-    return pieces
+    return [mapped.slice(start, end) for start, end in sentence_spans(mapped.text, strict=True)]
 
 
 def _prefix(part: Part) -> str:

@@ -22,30 +22,44 @@ _ROLE = (
     r"officer|minister|mp|member|boss|executive|spokes(?:man|woman|person)|lead\s+member)"
 )
 # Most specific first: "what percentage" is also a quantity, "how much money" also a quantity.
+_W = r"[\w'’-]+"  # one word
+_MONEY_NOUN = r"(?:budget|cost|price|spend|spending|funding|investment|money|grant|fund)"
+_NAMED_KIND = (
+    r"(?:organisation|organization|company|companies|firm|charity|charities|provider|contractor|partner|"
+    r"supplier|consultanc[yi]|agency|agencies|body|bodies|operator|developer|school|college|university)s?"
+)
+# Most specific first: "what percentage" is also a quantity, "how much money" also a quantity.
 ASKS: dict[AnswerType, re.Pattern[str]] = {
     "percentage": re.compile(
-        r"\b(?:what|which)\s+(?:percentage|proportion|share|per\s*cent)\b|\bhow\s+many\s+per\s*cent\b", _I
+        r"\b(?:what|which)\s+(?:percentage|proportion|share|per\s*cent|fraction)\b|\bhow\s+many\s+per\s*cent\b"
+        r"|\bwhat\s+(?:is|'s|was)\s+the\s+(?:\w+\s+)?(?:percentage|proportion|rate)\b",
+        _I,
     ),
     "money": re.compile(
-        r"\bhow\s+much\s+(?:money|funding|cash|investment)\b"
-        r"|\bhow\s+much\b(?:\s+[\w'-]+){0,8}?\s+(?:cost|costs|costing|save|saving|spend|spent|spending|"
+        r"\bhow\s+much\s+(?:money|funding|cash|investment|budget)\b"
+        rf"|\bhow\s+much\b(?:\s+{_W}){{0,8}}?\s+(?:cost|costs|costing|save|saving|spend|spent|spending|"
         r"budget(?:ed)?|fund(?:s|ed|ing)?|worth|pay|paid|invest(?:ed|ing)?|allocated|set\s+aside|going\s+into|"
-        r"put(?:ting)?\s+into|given|giving)\b"
-        r"|\b(?:total|annual|yearly|overall)\s+(?:budget|cost|spend|funding)\b"
-        r"|\bwhat(?:'s|\s+is)\s+the\s+(?:\w+\s+)?(?:budget|cost|price)\b",
+        r"go(?:es|ing)?\s+(?:in|into|to|towards)|put(?:ting)?\s+(?:in|into|towards)|given|giving|receive[ds]?)\b"
+        rf"|\b(?:total|annual|yearly|overall)\s+{_MONEY_NOUN}\b"
+        rf"|\bwhat(?:'s|’s|s|\s+is|\s+was|\s+will\s+be)\s+the\s+(?:{_W}\s+){{0,2}}?{_MONEY_NOUN}\b"
+        rf"|\b(?:what|which)\s+{_MONEY_NOUN}\s+(?:has|have|is|was|will|did|does)\b",
         _I,
     ),
     "quantity": re.compile(
-        r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:number|amount|figure)\b|\bhow\s+(?:big|large)\s+(?:is|are|a)\b",
+        r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:number|amount|figure|total|quantity)\b"
+        r"|\bhow\s+(?:big|large)\s+(?:is|are|a|will)\b"
+        rf"|\bwhat(?:'s|’s|s|\s+is|\s+was|\s+will\s+be)\s+the\s+(?:{_W}\s+){{0,2}}?(?:number|amount|figure|total|"
+        r"count|size|target\s+(?:number|figure))\b",
         _I,
     ),
     "date": re.compile(
         r"\b(?:when|what\s+year|what\s+date|which\s+year|how\s+soon|by\s+what\s+date|by\s+when|"
-        r"what\s+time\s*(?:scale|frame|line)|time\s*(?:scale|frame|line)s?|deadline)\b",
+        r"what\s+time\s*(?:scale|frame|line)|time\s*(?:scale|frame|line|table)s?|deadline|"
+        r"how\s+long\s+(?:until|till|before|will|is\s+it\s+going))\b",
         _I,
     ),
     "person": re.compile(
-        rf"\bwho(?:'s|\s+is|\s+are|\s+was|\s+were|s)\s+(?:the\s+|our\s+|your\s+|their\s+)?(?:[\w-]+\s+){{0,3}}?"
+        rf"\bwho(?:'s|’s|\s+is|\s+are|\s+was|\s+were|s)\s+(?:the\s+|our\s+|your\s+|their\s+)?(?:[\w-]+\s+){{0,3}}?"
         rf"(?:{_ROLE}|in\s+charge|running)\b"
         r"|\bwho\s+(?:runs|leads|heads|chairs|manages)\b"
         rf"|\bnames?\s+of\s+(?:the\s+)?(?:[\w-]+\s+){{0,2}}?{_ROLE}\b|\bwhich\s+councillors?\b",
@@ -53,10 +67,10 @@ ASKS: dict[AnswerType, re.Pattern[str]] = {
     ),
     # A named organisation, body or thing: "what will it be called", "which company was picked".
     "name": re.compile(
-        r"\bwhat\s+(?:will|is|are|was|would)\s+(?:[\w-]+\s+){0,6}?(?:be\s+)?(?:called|named)\b"
-        r"|\bwhat(?:'s|\s+is|\s+are)\s+(?:the\s+)?names?\s+of\b"
-        r"|\b(?:which|what)\s+(?:organisation|organization|company|firm|charity|provider|contractor|"
-        r"partner|supplier|consultanc[yi]|agency)s?\s+(?:has|have|is|are|was|were|did|will)\b",
+        rf"\bwhat\s+(?:will|is|are|was|were|would)\s+(?:{_W}\s+){{0,6}}?(?:be\s+)?(?:called|named)\b"
+        r"|\bwhat(?:'s|’s|s|\s+is|\s+are)\s+(?:the\s+)?names?\s+of\b"
+        rf"|\b(?:which|what)\s+{_NAMED_KIND}(?:\s+{_W}){{0,4}}?\s+(?:has|have|is|are|was|were|did|does|will)\b"
+        rf"|\bwho\s+(?:is|are|was|were|will\s+be)\s+the\s+(?:{_W}\s+)?{_NAMED_KIND}\b",
         _I,
     ),
 }

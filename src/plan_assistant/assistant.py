@@ -297,7 +297,8 @@ class Assistant:
         citations = [citation(by_id[c], quote=by_id[c].quote) for c in title_chunks(found) if c in by_id]
         text = "\n\n".join([*self._notices(state), found.text])
         yield text
-        yield self._answer(state, text, "answered", citations, route="outline")
+        status: Status = "answered" if found.found else "not_found"
+        yield self._answer(state, text, status, citations, route="outline")
 
     def _compose_passages(self, state: _State) -> Iterator[str | Answer]:
         t = time.perf_counter()

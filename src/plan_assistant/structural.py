@@ -23,10 +23,13 @@ _NUMBER_WORDS = {
 _OUTCOME_N = re.compile(
     r"\boutcome\s*(?:number\s*)?(\d{1,2}|one|two|three|four|five|six|seven|eight|nine)\b", re.I
 )
-_N_OUTCOME = re.compile(r"\b(first|second|third|fourth|fifth)\s+outcome\b", re.I)
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+    "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+}  # fmt: skip
+_N_OUTCOME = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+outcome\b", re.I)
 # "the third one", after a conversation about the outcomes
-_N_ONE = re.compile(r"\b(?:the\s+)?(first|second|third|fourth|fifth|last)\s+one\b", re.I)
+_N_ONE = re.compile(rf"\b(?:the\s+)?({'|'.join(_ORDINALS)}|last)\s+one\b", re.I)
 _LIST_WORDS = r"(?:list|what\s+are|what's|whats|name|show|give\s+me|tell\s+me|which\s+are|all)"
 _PRIORITIES = r"(?:key\s+)?priorit(?:y|ies)"
 _ASKS_PRIORITIES = re.compile(rf"{_PRIORITIES}|{_LIST_WORDS}.*\b(?:under|in|for|of)\b", re.I)
@@ -58,6 +61,7 @@ class StructuralAnswer:
     priorities: list[KeyPriority] = field(default_factory=list)
     document: DocumentOutline | None = None
     question: str = ""
+    found: bool = True  # False when the question names something the plan does not have ("outcome 6")
 
 
 def _outcome_number(question: str, context: str = "", count: int = 0) -> int | None:
@@ -135,7 +139,9 @@ def _answer_structural(
         if outcome is None:
             numbers = ", ".join(str(o.number) for o in doc.outcomes)
             return StructuralAnswer(
-                f"The {doc.title} has outcomes {numbers}; there is no outcome {number}.", document=doc
+                f"The {doc.title} has outcomes {numbers}; there is no outcome {number}.",
+                document=doc,
+                found=False,
             )
         if _ASKS_PRIORITIES.search(question) or len(question.split()) <= 6:
             return StructuralAnswer(_priorities_text(outcome), outcome, list(outcome.priorities), doc)

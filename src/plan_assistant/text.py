@@ -10,8 +10,8 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 # A sentence ends at . ! or ?, perhaps closed by quotes or brackets, then space. In document text
 # (``strict``) the next sentence must also open with a capital, digit, pound sign, quote or bracket, so
 # PDF line breaks and "e.g. something" do not split; people's messages are often all lower case.
-_END_STRICT = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[A-Z0-9£\"'‘“(*])")
-_END_LOOSE = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n+")
+_END_STRICT = re.compile(r"(?<=[.!?])([\"'”’)\]]*)\s+(?=[A-Z0-9£\"'‘“(*])")
+_END_LOOSE = re.compile(r"(?<=[.!?])([\"'”’)\]]*)\s+|\n+")
 ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "No.", "St.", "Mr.", "Mrs.", "Dr.", "approx.", "incl.")
 _LIST_NUMBER = re.compile(r"(?:^|\s)(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]$")  # "1." opening a numbered item
 
@@ -27,10 +27,11 @@ def sentence_spans(text: str, *, strict: bool = True) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in pattern.finditer(text):
-        before = text[start : match.start()]
+        end = match.end(1) if match.group(1) is not None else match.start()  # closing quotes stay
+        before = text[start:end]
         if before.endswith(ABBREVIATIONS) or (_LIST_NUMBER.search(before) and len(before.split()) <= 2):
             continue
-        spans.append((start, match.start()))
+        spans.append((start, end))
         start = match.end()
     spans.append((start, len(text)))
     out: list[tuple[int, int]] = []

@@ -1,0 +1,78 @@
+"""What a question asks for, and whether a sentence holds it."""
+
+from __future__ import annotations
+
+import pytest
+
+from plan_assistant.answer_types import asked_types, asks_for_list, holds, states_asked_figure
+from plan_assistant.schemas import Sentence
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Who chairs the health scrutiny committee?", "person"),
+        ("who's the director of children's services", "person"),
+        ("What is the name of the cabinet member for transport?", "person"),
+        ("how much will the new library cost", "money"),
+        ("What's the annual budget for highways?", "money"),
+        ("what funding has been set aside for youth clubs", "money"),
+        ("How many care homes are there?", "quantity"),
+        ("what's the total number of apprentices", "quantity"),
+        ("What percentage of roads are in poor condition?", "percentage"),
+        ("When will the bridge reopen?", "date"),
+        ("what's the timescale for the new school", "date"),
+        ("What will the merged authority be called?", "name"),
+        ("Which company has won the waste contract?", "name"),
+    ],
+)
+def test_a_question_asks_for_a_kind_of_thing(question: str, kind: str) -> None:
+    assert kind in asked_types(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the council doing about flooding?", "is there support for carers", "what are the priorities"],
+)
+def test_most_questions_ask_for_no_particular_kind(question: str) -> None:
+    assert asked_types(question) == []
+
+
+def test_entity_labels_decide_what_a_sentence_holds() -> None:
+    labelled = Sentence(text="An initial £6m fund.", quote="x", entities=["MONEY"])
+    assert holds(labelled, "money")
+    assert holds(labelled, "quantity")
+    assert not holds(labelled, "person")
+
+
+def test_without_labels_a_pattern_finds_sums_and_dates_but_never_people() -> None:
+    assert holds(Sentence(text="An initial £6m fund.", quote="x"), "money")
+    assert holds(Sentence(text="Carbon neutral by 2030.", quote="x"), "date")
+    assert not holds(Sentence(text="Led by Jane Smith.", quote="x"), "person")
+
+
+def test_an_answer_must_state_the_figure_asked_for() -> None:
+    assert not states_asked_figure("How much is the fund?", "The council will support businesses.")
+    assert states_asked_figure("How much is the fund?", "An initial £6m investment [1].")
+    assert states_asked_figure("What is the council doing about roads?", "Anything at all.")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "list the principles",
+        "What are the council's values?",
+        "what challenges for the county does the plan identify",
+        "Which strategies are linked to the plan?",
+        "what will the partnership consist of",
+    ],
+)
+def test_list_questions_are_recognised(question: str) -> None:
+    assert asks_for_list(question)
+
+
+@pytest.mark.parametrize(
+    "question", ["what are they doing about roads", "is the council helping with flooding?", "when is it"]
+)
+def test_ordinary_questions_are_not_list_questions(question: str) -> None:
+    assert not asks_for_list(question)

@@ -1,0 +1,54 @@
+"""The shared text utilities: one sentence splitter, one stop list, one stemmer."""
+
+from __future__ import annotations
+
+from plan_assistant.text import STOP_WORDS, content_words, sentence_spans, split_sentences, stems
+
+
+def test_document_sentences_split_before_a_capital_only() -> None:
+    text = "An initial £6.5m fund. e.g. this stays. Next one. lower case continues."
+    assert split_sentences(text) == [
+        "An initial £6.5m fund. e.g. this stays.",
+        "Next one. lower case continues.",
+    ]
+
+
+def test_messages_also_split_before_lower_case_and_at_line_breaks() -> None:
+    assert split_sentences("my lad is 17. is the council helping?\nthanks", strict=False) == [
+        "my lad is 17.",
+        "is the council helping?",
+        "thanks",
+    ]
+
+
+def test_a_list_number_stays_with_its_item() -> None:
+    text = "There are four outcomes. 1. A County Infrastructure. 2. Safe communities."
+    assert split_sentences(text) == [
+        "There are four outcomes.",
+        "1. A County Infrastructure.",
+        "2. Safe communities.",
+    ]
+
+
+def test_spans_point_at_the_sentences_without_surrounding_space() -> None:
+    text = "  First one.   Second one.  "
+    assert [text[a:b] for a, b in sentence_spans(text)] == ["First one.", "Second one."]
+
+
+def test_a_closing_quote_stays_with_its_sentence() -> None:
+    assert split_sentences("A new body 'Active Travel England.' Then more.") == [
+        "A new body 'Active Travel England.'",
+        "Then more.",
+    ]
+
+
+def test_the_stop_list_keeps_words_that_carry_meaning_in_council_text() -> None:
+    for word in ("system", "bill", "fire", "call"):
+        assert word not in STOP_WORDS
+    for word in ("the", "and", "which", "dont"):
+        assert word in STOP_WORDS
+
+
+def test_content_words_and_stems_drop_stop_words() -> None:
+    assert content_words("We will work with our partners on flooding") == {"work", "partners", "flooding"}
+    assert stems("Flooding and floods") == ["flood", "flood"]
