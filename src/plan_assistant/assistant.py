@@ -123,6 +123,7 @@ class Assistant:
         self.answerability = answerability
         self._fallback = ExtractiveGenerator()
         self._outcome_vectors: dict[int, np.ndarray] = {}
+        self._plain_titles: dict[str, str | None] | None = None
         self._prepare = (
             RunnableLambda(self._screen, name="guard")
             | RunnableLambda(self._condense, name="condense")
@@ -367,12 +368,13 @@ class Assistant:
 
     def _plain_place(self, chunk: Chunk) -> str | None:
         """The plain-English name of the chunk's key priority, when one was prepared for residents."""
-        if not chunk.priority:
-            return None
-        for other in self.retriever.index.chunks:
-            if other.kind == "priority" and other.priority == chunk.priority and other.sentences:
-                return other.sentences[0].plain
-        return None
+        if self._plain_titles is None:
+            self._plain_titles = {
+                c.priority: c.sentences[0].plain
+                for c in self.retriever.index.chunks
+                if c.kind == "priority" and c.priority and c.sentences and c.sentences[0].plain
+            }
+        return self._plain_titles.get(chunk.priority or "")
 
     def _answer(
         self,

@@ -6,18 +6,84 @@ renders it under "How the numbers were chosen".
 
 from __future__ import annotations
 
-from plan_assistant import grounding
+import json
+from importlib import resources
+from typing import Any
+
+from plan_assistant import assistant, grounding
+from plan_assistant.answerability import packaged_model
 from plan_assistant.config import Settings
+from plan_assistant.generators import extractive
 from plan_assistant.guardrails import routing
 
 _BY_HAND_OWN_SET = "set by hand while reading answers to the team's own question set"
 _IN_SAMPLE = "in-sample only: the own set it was set on; no held-out figure yet"
 
 
+def tuning() -> dict[str, Any]:
+    """What ``python -m evals.tune`` chose, and how (src/plan_assistant/data/tuning.json)."""
+    path = resources.files("plan_assistant").joinpath("data", "tuning.json")
+    return dict(json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else {}
+
+
+def _fitted() -> list[dict[str, str]]:
+    out = []
+    model = packaged_model()
+    if model is not None:
+        chosen = model.chosen_by
+        figures = "; ".join(
+            f"{name}: unanswerable refused {f['unanswerable_refused']:.0%}, answerable refused "
+            f"{f['answerable_refused']:.0%}"
+            for name, f in chosen.get("questions", {}).items()
+        )
+        out.append(
+            {
+                "name": "answerability model (data/answerability.json)",
+                "value": f"{len(model.features)} signals, threshold {model.threshold:.3f}",
+                "how": f"{chosen.get('method', 'fitted')} ({chosen.get('command', '')})",
+                "measured": f"out-of-fold, both sets: {figures}; ROC AUC {chosen.get('roc_auc_out_of_fold')}",
+            }
+        )
+    for name, entry in tuning().items():
+        oof = ", ".join(f"{k} {v:.3f}" for k, v in entry.get("out_of_fold", {}).items())
+        out.append(
+            {
+                "name": f"{name} (setting)",
+                "value": f"{entry['value']:g} (setting default {Settings.model_fields[name].default})",
+                "how": f"grid {entry['grid']} by repeated 5-fold cross-validation over both sets "
+                f"({entry['command']}); objective: {entry['objective']}",
+                "measured": f"out-of-fold score {oof}",
+            }
+        )
+    return out
+
+
 def describe() -> list[dict[str, str]]:
     """Every tuned number of the runtime and the eval gate: name, value, how it was chosen, how measured."""
     similarity = ", ".join(f"{route} {value}" for route, value in routing.ROUTE_SIMILARITY.items())
     return [
+        *_fitted(),
+        {
+            "name": "extractive answer length and band",
+            "value": f"sentences {dict(extractive.MAX_SENTENCES)}, band {extractive.RELATIVE_BAND}, "
+            f"floor {extractive.SENTENCE_FLOOR}, list items {extractive.MAX_LIST_ITEMS}",
+            "how": f"{_BY_HAND_OWN_SET}: how many sentences each audience gets",
+            "measured": _IN_SAMPLE,
+        },
+        {
+            "name": "assistant.OUTCOME_MATCH_MARGIN",
+            "value": str(assistant.OUTCOME_MATCH_MARGIN),
+            "how": "set by hand on phrasings written for the unit tests: how clearly an outcome named by its "
+            "subject must beat the next",
+            "measured": _IN_SAMPLE,
+        },
+        {
+            "name": "public-sector glossary (data/glossary.toml)",
+            "value": "hand-written UK local-government jargon with everyday wordings",
+            "how": "written from the domain; entries whose wording copied an eval question were removed "
+            "(tests/unit/test_no_eval_wording.py checks it)",
+            "measured": "retrieval figures with and without it in the closing note of the change that added it",
+        },
         {
             "name": "min_relevance (setting)",
             "value": str(Settings.model_fields["min_relevance"].default),

@@ -571,3 +571,18 @@ def test_retrieve_returns_the_chunks_an_answer_would_use(mini_plan: MiniPlan) ->
     assert [c.id for c in assistant.retrieve(question)] == [
         c.chunk_id for c in assistant.ask(question).citations
     ]
+
+
+def test_the_models_own_refusal_becomes_not_found_with_the_signpost(mini_plan: MiniPlan) -> None:
+    fake = FakeGenerator().enqueue("The Business Plan doesn't cover that.")
+    answer = mini_plan.assistant(fake).ask("When will Somerset be a carbon neutral county?")
+    assert answer.status == "not_found"
+    assert answer.answer.startswith(NOT_FOUND_LEAD)
+    assert CONTACT_URL in answer.answer
+    assert answer.citations == []
+
+
+def test_a_wrapped_refusal_from_the_model_is_still_a_refusal(mini_plan: MiniPlan) -> None:
+    fake = FakeGenerator().enqueue("Sorry, the Business Plan doesn't cover that.")
+    answer = mini_plan.assistant(fake).ask("When will Somerset be a carbon neutral county?")
+    assert answer.status == "not_found"

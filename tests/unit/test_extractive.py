@@ -100,3 +100,42 @@ def test_the_registry_factory_builds_the_extractive_generator() -> None:
     generator = from_settings(Settings())
     assert isinstance(generator, ExtractiveGenerator)
     assert generator.name == "extractive"
+
+
+def _listed(item_flags: list[bool], sentences: list[str]):  # type: ignore[no-untyped-def]
+    chunk = make_chunk("c-list", sentences, section="Introduction", kind="section")
+    for sentence, flag in zip(chunk.sentences, item_flags, strict=True):
+        sentence.item = flag
+    return [make_passage(chunk, [0.3] * len(sentences))]
+
+
+def test_a_list_question_gets_every_item_of_the_list_without_its_introduction() -> None:
+    sentences = ["There are also challenges to overcome.", DISTINCT[0], DISTINCT[3], DISTINCT[9]]
+    passages = _listed([False, True, True, True], sentences)
+    passages[0] = make_passage(passages[0].chunk, [0.6, 0.3, 0.2, 0.1])
+    picks = select_sentences(passages, "resident", "what are the challenges?")
+    assert [p.sentence for p in picks] == [1, 2, 3]
+
+
+def test_a_list_question_about_running_prose_gets_the_whole_paragraph_in_order() -> None:
+    passages = [make_passage(make_chunk("c", DISTINCT[:4], section="Principles", kind="section"), [0.2, 0.6, 0.1, 0.3])]
+    picks = select_sentences(passages, "resident", "what are the principles?")
+    assert [p.sentence for p in picks] == [0, 1, 2, 3]
+
+
+def test_a_chosen_sentence_that_introduces_a_list_is_replaced_by_the_list() -> None:
+    sentences = ["The Vision set out these tenets.", DISTINCT[1], DISTINCT[2]]
+    passages = _listed([False, True, True], sentences)
+    passages[0] = make_passage(passages[0].chunk, [0.7, 0.1, 0.1])
+    picks = select_sentences(passages, "resident", "what is the vision?")
+    assert [p.sentence for p in picks] == [1, 2]
+
+
+def test_residents_read_the_plain_rendering_and_staff_the_plans_words() -> None:
+    chunk = make_chunk("c", [DISTINCT[0]], outcome=2, priority="P")
+    chunk.sentences[0].plain = "The council will keep working to stop floods."
+    passages = [make_passage(chunk, [0.8])]
+    resident = "".join(ExtractiveGenerator().generate("flooding?", passages, "resident"))
+    staff = "".join(ExtractiveGenerator().generate("flooding?", passages, "staff"))
+    assert resident.strip() == "The council will keep working to stop floods."
+    assert staff.strip() == DISTINCT[0]

@@ -134,3 +134,32 @@ def test_a_topical_question_goes_to_retrieval_not_the_outline(outline: Outline, 
 def test_an_outline_without_outcomes_answers_nothing() -> None:
     empty = Outline(documents=[DocumentOutline(id="x", title="X", kind="other")])
     assert answer_structural("What are the outcomes?", empty) is None
+
+
+def test_an_outcome_named_by_its_subject_lists_its_priorities(outline: Outline) -> None:
+    fourth = outline.documents[0].outcomes[3]
+    found = answer_structural(
+        "list the priorities under the health outcome", outline, lambda question, outcomes: fourth
+    )
+    assert found is not None and found.outcome is fourth
+    assert [p.title for p in found.priorities] == [p.title for p in fourth.priorities]
+
+
+def test_a_question_about_where_a_topic_sits_is_not_taken_for_a_list_of_priorities(outline: Outline) -> None:
+    def never(question: str, outcomes: object) -> None:
+        raise AssertionError("no outcome is being described")
+
+    assert answer_structural("Which outcome and priority does digital inclusion sit under?", outline, never) is None
+
+
+def test_an_outcome_the_plan_does_not_have_is_not_found(outline: Outline) -> None:
+    found = answer_structural("what is the sixth outcome about?", outline)
+    assert found is not None and not found.found
+    assert "there is no outcome 6" in found.text
+
+
+def test_the_third_one_after_a_question_about_outcomes_is_outcome_three(outline: Outline) -> None:
+    found = answer_structural(
+        "and the priorities under the third one?", outline, context="what are the outcomes? and the third one"
+    )
+    assert found is not None and found.outcome is not None and found.outcome.number == 3

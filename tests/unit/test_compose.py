@@ -1,0 +1,36 @@
+"""The words around an answer: lead lines per audience, the not-found reply and premise notes."""
+
+from __future__ import annotations
+
+from plan_assistant.compose import NOT_FOUND_LEAD, PREMISE_NOTE, lead, not_found_text, premise_note
+from plan_assistant.config import Settings
+from tests.fakes import make_chunk, make_passage
+
+TOP = make_chunk("a", ["x."], outcome=2, priority="Work with people to build a climate resilient Somerset")
+
+
+def test_staff_are_told_the_outcome_and_key_priority_in_the_plans_words() -> None:
+    assert "**Outcome 2 › Work with people to build a climate resilient Somerset**" in lead("staff", TOP)
+
+
+def test_residents_get_the_plain_name_of_the_priority_when_one_was_prepared() -> None:
+    text = lead("resident", TOP, plain_place="Helping Somerset cope with climate change")
+    assert "**Helping Somerset cope with climate change** (Outcome 2)" in text
+
+
+def test_advisers_get_a_call_ready_opening() -> None:
+    assert lead("adviser", TOP).strip() == "**Tell the caller:**"
+
+
+def test_the_not_found_reply_says_so_and_signposts(tmp_path: object) -> None:
+    settings = Settings(contact_text="the help desk", contact_url="https://example.gov.uk/help")
+    text = not_found_text(settings, [])
+    assert text.startswith(NOT_FOUND_LEAD)
+    assert "[the help desk](https://example.gov.uk/help)" in text
+    assert not_found_text(settings, [], signpost="Report it online.").endswith("Report it online.")
+
+
+def test_a_figure_in_the_question_that_the_passages_lack_gets_a_premise_note() -> None:
+    passage = make_passage(make_chunk("a", ["An initial £6m investment."], outcome=1, priority="P"))
+    assert premise_note("Why was the £6m fund cut to £2m?", [passage]) == [PREMISE_NOTE]
+    assert premise_note("How big is the £6m fund?", [passage]) == []
