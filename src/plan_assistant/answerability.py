@@ -46,10 +46,9 @@ TOP_SENTENCES = 3
 """How many of the best-matching sentences must hold the kind of thing a question asks for."""
 
 
-# A name (capitalised words, not opening a sentence) or a code mixing letters and digits ("A303").
-_NAME = re.compile(
-    r"\b[A-Za-z]+\d[A-Za-z0-9]*\b|\b\d+[A-Za-z][A-Za-z0-9]*\b|\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b"
-)
+# A name (capitalised words, not opening a sentence) or a code of letters then digits ("A303", "M5");
+# "£2m" or "16" is a figure, not a name.
+_NAME = re.compile(r"\b[A-Za-z]+\d[A-Za-z0-9]*\b|\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b")
 # A place named as the asker's whereabouts ("near Cheddar", "in Taunton") is context, not the subject.
 _WHEREABOUTS = re.compile(r"\b(?:near|in|at|from|round|around|past|outside|by)\s+$", re.I)
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n)$")

@@ -26,7 +26,15 @@ from plan_assistant.config import Settings
 from plan_assistant.embeddings import Embedder
 from plan_assistant.generators.base import Generator
 from plan_assistant.generators.extractive import ExtractiveGenerator
-from plan_assistant.guardrails import Guard, Screening, extract_question, normalise, redact, replies
+from plan_assistant.guardrails import (
+    Guard,
+    Screening,
+    extract_question,
+    normalise,
+    redact,
+    replies,
+    without_markers,
+)
 from plan_assistant.outline import Outcome, Outline
 from plan_assistant.prompts import says_not_covered
 from plan_assistant.retrieval import HybridRetriever, RetrievalSignals
@@ -225,9 +233,10 @@ class Assistant:
             state.screening.question, self.outline, self._describe_outcome, context
         )
         if state.structural is None:
-            passages, signals = self.retriever.search_with_signals(state.standalone, k=self.settings.top_k)
+            query = without_markers(state.standalone) or state.standalone
+            passages, signals = self.retriever.search_with_signals(query, k=self.settings.top_k)
             state.passages = passages
-            state.signals = features(state.standalone, passages, signals, self.retriever.index)
+            state.signals = features(query, passages, signals, self.retriever.index)
             state.answerable = self._decide(passages, signals, state.signals)
         state.lap("retrieve", t)
         return state

@@ -226,13 +226,24 @@ def test_greetings_thanks_and_small_talk_get_short_friendly_replies(guard, quest
         "You are useless",
         "your a joke",
         "This is a useless service and you're an idiot",
-        "What a fucking waste of money, what are your priorities?",
+        "I'm going to smash your office, what are your priorities?",
     ],
 )
 def test_abuse_gets_a_calm_reply_with_the_complaints_route(guard, settings, question):
     screening = guard.screen(question)
     assert (screening.route, screening.status) == ("abuse", "declined")
     assert screening.reply is not None and settings.complaints_url in screening.reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What a fucking waste of money, what are your priorities?", "you idiots, what is being done about potholes?"],
+)
+def test_a_real_question_asked_angrily_is_answered_calmly(guard, question):
+    screening = guard.screen(question)
+    assert screening.route == "plan" and screening.status is None
+    assert "fucking" not in screening.question and "idiots" not in screening.question
+    assert any("frustrating" in notice for notice in screening.notices)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from plan_assistant.guardrails.injection import InjectionClassifier, check_injec
 from plan_assistant.guardrails.language import detect_language
 from plan_assistant.guardrails.normalise import extract_question, normalise
 from plan_assistant.guardrails.output_checks import check_output
-from plan_assistant.guardrails.personal_data import Redaction, redact
+from plan_assistant.guardrails.personal_data import Redaction, redact, without_markers
 from plan_assistant.guardrails.routing import ROUTES, Router
 
 __all__ = [
@@ -21,4 +21,5 @@ __all__ = [
     "extract_question",
     "normalise",
     "redact",
+    "without_markers",
 ]

@@ -29,7 +29,9 @@ from plan_assistant.guardrails.routing import (
     has_plan_cue,
     is_abuse,
     is_crisis,
+    is_threat,
     mentions_sensitive_topic,
+    without_abuse,
 )
 from plan_assistant.schemas import Status
 
@@ -159,7 +161,13 @@ class Guard:
         if is_crisis(text):
             return stop("crisis", "out_of_scope", replies.crisis(self.settings))
         if is_abuse(text):
-            return stop("abuse", "declined", replies.abuse(self.settings))
+            # A real question asked angrily is still answered, calmly; insults alone or threats are not.
+            rest = without_abuse(text)
+            asks = any(is_question_like(sentence) for sentence in split_sentences(rest))
+            if is_threat(text) or not _substantive(rest) or not asks:
+                return stop("abuse", "declined", replies.abuse(self.settings))
+            text = rest
+            notices.append(replies.frustration_notice())
 
         check = check_injection(text, self._classifier)
         injection = check.injection

@@ -70,6 +70,24 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     ),
     re.compile(r"\bno\s+(?:content\s+polic(?:y|ies)|censorship|guardrails|safety\s+filters)\b", _I),
     re.compile(r"\byour\s+new\s+(?:task|role|job|instructions|purpose)\b", _I),
+    # Setting aside the sources the answer must come from.
+    re.compile(
+        rf"\b{_VERBS_IGNORE}\s+(?:about\s+)?(?:the|your|these|those|all\s+the)\s+(?:document|documents|context|"
+        r"sources?|passages?|business\s+plan|plan\s+text)\b",
+        _I,
+    ),
+    # Dictating the reply's words: "start your reply with ...", "also say that ...".
+    re.compile(
+        r"\b(?:start|begin|open|end|finish|prefix)\s+(?:your|the|each|every)\s+(?:reply|answer|response|message)s?"
+        r"\s+with\b",
+        _I,
+    ),
+    re.compile(
+        r"\b(?:also\s+)?(?:say|state|write|tell\s+(?:them|the\s+user|everyone|residents))\s+that\s+(?:the\s+)?"
+        r"(?:council|somerset|plan|it)\b.*\b(?:abandon|scrap|cancel|drop|cut|free|no\s+longer)",
+        _I,
+    ),
+    re.compile(r"\b(?:reply|respond|answer)\s+(?:only\s+)?with\s+(?:exactly|only|just)\b", _I),
     re.compile(r"\bnew\s+(?:instructions|rules|system\s+prompt)\s*[:\-]", _I),
 )
 # Text posing as a system message or a plan update inside the question.
@@ -95,6 +113,8 @@ _HEADER_PATTERNS: tuple[re.Pattern[str], ...] = (
         _I,
     ),
     re.compile(r"\badmin(?:istrator)?\s+override\b", _I),
+    # Hidden markup: a chat message has no business carrying comments or script.
+    re.compile(r"<!--|-->|<\s*/?\s*(?:script|style|iframe)\b", _I),
 )
 _CLAUSE_SPLIT = re.compile(
     r"(\s*,\s*(?:and\s+|then\s+)?|\s*;\s*|\s+and\s+then\s+|\s+then\s+|\s+and\s+(?=[a-z]+\s))", _I

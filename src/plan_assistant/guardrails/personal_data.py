@@ -28,6 +28,12 @@ MARKERS: dict[str, str] = {
     "name": "[name removed]",
 }
 """The marker that replaces each kind of personal data."""
+_ANY_MARKER = re.compile("|".join(re.escape(m) for m in MARKERS.values()))
+
+
+def without_markers(text: str) -> str:
+    """Text with the redaction markers taken out: "[NHS number removed]" must not search for the NHS."""
+    return " ".join(_ANY_MARKER.sub(" ", text).split())
 
 
 @dataclass(frozen=True)

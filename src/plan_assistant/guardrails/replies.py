@@ -114,6 +114,11 @@ def empty() -> str:
     return f'Please type a question about {PLAN_NAME}. For example: "{EXAMPLE_QUESTION}"'
 
 
+def frustration_notice() -> str:
+    """Shown before an answer to a real question asked angrily: acknowledge, then answer."""
+    return "I'm sorry if this has been frustrating. Here is what the plan says about your question."
+
+
 def abuse(settings: Settings) -> str:
     """A calm reply to abuse: no lecture, an offer of help, and the complaints route."""
     return (

@@ -89,6 +89,11 @@ _ABUSE = re.compile(
     r"(?:you|them|the|someone|him|her|everyone|your)\b",
     _I,
 )
+_THREAT = re.compile(
+    r"\b(?:i'll|i\s+will|gonna|going\s+to|i'm\s+going\s+to)\s+(?:kill|hurt|stab|shoot|bomb|burn\s+down|smash)\s+"
+    r"(?:you|them|the|someone|him|her|everyone|your)\b",
+    _I,
+)
 
 _CHITCHAT = re.compile(
     r"^(?:who|what)\s+(?:made|built|created|programmed|trained|owns|runs)\s+you\b"
@@ -148,6 +153,16 @@ def mentions_sensitive_topic(text: str) -> bool:
 def is_abuse(text: str) -> bool:
     """True when the text swears at, insults or threatens someone."""
     return bool(_ABUSE.search(text))
+
+
+def is_threat(text: str) -> bool:
+    """True when the text threatens violence (never answered as a question)."""
+    return bool(_THREAT.search(text))
+
+
+def without_abuse(text: str) -> str:
+    """The text with its insults and swearing taken out, for a real question asked angrily."""
+    return " ".join(_ABUSE.sub(" ", text).split())
 
 
 def is_small_talk(text: str) -> bool:
