@@ -295,6 +295,13 @@ class Assistant:
         return replies.signpost(kind, self.settings) if kind else None
 
     def _not_found(self, state: _State) -> Iterator[str | Answer]:
+        language = state.screening.language if state.screening else None
+        if language:
+            # Nothing found for a message in another language most likely means it could not be read.
+            text = replies.language_reply(language, self.settings)
+            yield text
+            yield self._answer(state, text, "out_of_scope", [], route="language")
+            return
         text = compose.not_found_text(self.settings, self._notices(state), self._signpost(state))
         yield text
         yield self._answer(state, text, "not_found", [], route="plan")

@@ -173,6 +173,12 @@ def sensitive_topic_notice() -> str:
     )
 
 
+def language_reply(language: str, settings: Settings) -> str:
+    """When a message in another language finds nothing in the plan: say answers come in English, and
+    where to get help, rather than an English "the plan doesn't cover that"."""
+    return "\n\n".join([*language_notice(language), signpost("contact", settings)])
+
+
 def language_notice(language: str) -> list[str]:
     """Lines saying answers come in English from the Business Plan, in English and the detected language."""
     name = NAMES.get(language, "another language")
