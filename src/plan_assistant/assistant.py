@@ -50,7 +50,7 @@ _FOLLOW_UP = re.compile(
     re.I,
 )
 MAX_CONDENSED_CHARS = 300
-# "... under the health and wellbeing outcome", "... the outcome about new ways of working"
+# "... in the climate outcome", "... the outcome about how the council runs itself"
 _DESCRIBED_OUTCOME = (
     re.compile(r"\boutcome\s+(?:about|on|for|covering|that\s+covers|dealing\s+with)\s+(.+?)[?.!]*$", re.I),
     re.compile(r"\b(?:under|in|for|of|within|beneath|below)\s+the\s+(.+?)\s+outcome\b", re.I),

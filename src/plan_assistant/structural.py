@@ -42,7 +42,7 @@ _ALL_PRIORITIES = re.compile(
 )
 _COMMITS = re.compile(r"\b(?:commit(?:s|ments)?|promises?|pledges?|involve|include|cover|mean)\b", re.I)
 PRIORITY_TITLE_MATCH = 0.72
-# "list the priorities under the health and wellbeing outcome": an outcome named by its subject.
+# "name the key priorities in the climate outcome": an outcome named by its subject, not its number.
 _LISTS_DESCRIBED_OUTCOME = re.compile(
     rf"(?:{_LIST_WORDS}|how\s+many)\b.*\bpriorities\b.*\b(?:under|in|for|of|within|beneath|below)\b.*\boutcome\b",
     re.I,

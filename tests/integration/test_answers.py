@@ -19,7 +19,7 @@ AUDIENCES: tuple[Audience, ...] = ("resident", "staff", "adviser")
 # outcome and the start of the key priority whose commitment answers it, and words the answer must hold.
 QUESTIONS: list[tuple[str, int, str, str]] = [
     ("When will Somerset be carbon neutral?", 2, "Work with people to build a climate resilient", "2030"),
-    ("How much is the economic recovery fund?", 1, "Drive economic recovery", "£6m"),
+    ("What sum is going into the fund for business recovery?", 1, "Drive economic recovery", "£6m"),
     ("What is the plan doing about food banks?", 2, "Grow and collaborate with safe", "food"),
     ("Which outcome is the food strategy under?", 2, "Grow and collaborate with safe", "food strategy"),
     ("Is there anything about apprenticeships for care leavers?", 3, "Improve the life chances", "Mencap"),
@@ -40,7 +40,7 @@ QUESTIONS: list[tuple[str, int, str, str]] = [
         "wellbeing",
     ),
     (
-        "Does the plan help the tourism industry recover from Covid?",
+        "Will visitor attractions and hotels get help after the pandemic?",
         2,
         "Work with local towns and parishes",
         "tourism",
@@ -127,7 +127,7 @@ def test_a_topic_the_plan_never_mentions_is_not_found(assistant: Assistant, ques
 
 
 def test_a_false_premise_is_answered_with_what_the_plan_says(assistant: Assistant) -> None:
-    answer = assistant.ask("Why has the council promised to make Somerset carbon neutral by 2050?")
+    answer = assistant.ask("The council said net zero by 2050, didn't it?")
     assert answer.status == "answered"
     assert "2030" in answer.answer
     assert "2050" not in answer.answer

@@ -216,6 +216,37 @@ def test_no_string_literal_in_the_guardrails_copies_an_eval_question_or_detail(e
     assert findings == [], "\n".join(map(str, findings))
 
 
+def test_no_glossary_wording_copies_an_eval_question_or_detail(eval_items):
+    from plan_assistant.glossary import packaged_glossary
+
+    # A term and what it stands for are the documents' own words and standard expansions; the everyday
+    # wordings are ours, and must not come from an eval question.
+    texts = [(f"glossary.toml {term.term}", text) for term in packaged_glossary().terms for text in term.everyday]
+    findings = eval_wording(texts, *eval_items)
+    assert findings == [], "\n".join(map(str, findings))
+
+
+def test_the_answer_engines_literals_do_not_copy_an_eval_question_or_detail(eval_items):
+    engine = PROJECT_ROOT / "src" / "plan_assistant"
+    texts = [literal for path in sorted(engine.glob("*.py")) for literal in _string_literals(path)]
+    findings = eval_wording(texts, *eval_items)
+    assert findings == [], "\n".join(map(str, findings))
+
+
+ENGINE_TESTS = tuple(
+    PROJECT_ROOT / "tests" / path
+    # The engine tests that hold questions (fixtures quoting the plan's own sentences are left out: eval
+    # questions quote the plan too).
+    for path in ("unit/test_answer_types.py", "unit/test_structural.py", "integration/test_answers.py")
+)
+
+
+def test_the_answer_engines_own_tests_do_not_copy_an_eval_question_or_detail(eval_items):
+    texts = [literal for path in ENGINE_TESTS if path.is_file() for literal in _string_literals(path)]
+    findings = eval_wording(texts, *eval_items)
+    assert findings == [], "\n".join(map(str, findings))
+
+
 def test_the_guards_own_tests_do_not_copy_an_eval_question_or_detail(eval_items):
     texts = [literal for path in GUARD_TESTS if path.is_file() for literal in _string_literals(path)]
     findings = eval_wording(texts, *eval_items)

@@ -139,7 +139,7 @@ def test_an_outline_without_outcomes_answers_nothing() -> None:
 def test_an_outcome_named_by_its_subject_lists_its_priorities(outline: Outline) -> None:
     fourth = outline.documents[0].outcomes[3]
     found = answer_structural(
-        "list the priorities under the health outcome", outline, lambda question, outcomes: fourth
+        "name the key priorities in the wellbeing outcome", outline, lambda question, outcomes: fourth
     )
     assert found is not None and found.outcome is fourth
     assert [p.title for p in found.priorities] == [p.title for p in fourth.priorities]
