@@ -169,3 +169,63 @@ def test_priorities_under_an_outcome_come_from_the_outline_whole_and_in_order(as
     positions = [answer.answer.index(title) for title in expected]
     assert positions == sorted(positions)
     assert [c.priority for c in answer.citations if c.priority] == expected
+
+
+# ------------------------------------------------------------------ answers people can use
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who chairs the county council's cabinet?",
+        "What is happening with the M5 junction upgrade?",
+        "How much will the new leisure centre in the town cost?",
+    ],
+)
+def test_a_person_project_or_sum_the_plan_never_gives_is_not_found(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.status == "not_found", answer.answer
+    assert answer.citations == []
+
+
+def test_a_list_question_gets_the_whole_list_in_the_plans_order(assistant: Assistant) -> None:
+    answer = assistant.ask("What principles does the council say it will work to?", audience="staff")
+    assert answer.status == "answered"
+    principles = [
+        "economic recovery and growth",
+        "tackle inequalities",
+        "best use of the money",
+        "prevention and early intervention",
+    ]
+    positions = [answer.answer.find(p) for p in principles]
+    assert -1 not in positions, answer.answer
+    assert positions == sorted(positions)
+
+
+def test_an_outcome_named_by_its_subject_is_answered_from_the_outline(assistant: Assistant) -> None:
+    answer = assistant.ask("name the key priorities in the climate outcome", audience="staff")
+    assert answer.route == "outline"
+    assert {c.outcome for c in answer.citations} == {2}
+
+
+def test_residents_read_plain_english_and_the_citation_keeps_the_plans_words(assistant: Assistant) -> None:
+    sentences = {s.quote: s for c in assistant.retriever.index.chunks for s in c.sentences}
+    question = "What is the council doing to prepare for climate change?"
+    resident = assistant.ask(question)
+    staff = assistant.ask(question, audience="staff")
+    cited = [sentences[piece] for c in resident.citations for piece in c.quote.split(" … ")]
+    # The committed derived data holds plain renderings for the sentences this question is answered from.
+    assert any(s.plain for s in cited), [s.text for s in cited]
+    for sentence in cited:
+        assert _collapse(sentence.plain or sentence.text) in _collapse(resident.answer)
+    for citation in staff.citations:
+        for piece in citation.quote.split(" … "):
+            assert _collapse(sentences[piece].text) in _collapse(staff.answer)
+
+
+def test_a_request_to_act_beside_a_plan_question_gets_the_answer_and_the_signpost(assistant: Assistant) -> None:
+    answer = assistant.ask(
+        "There's a pothole outside my house that needs filling. What is the council planning for transport?"
+    )
+    assert answer.status == "answered"
+    assert assistant.settings.services_url in answer.answer

@@ -103,7 +103,8 @@ def select_sentences(passages: Sequence[Passage], audience: Audience, question: 
         return []
     scored.sort(key=lambda pick: pick.score, reverse=True)
     if asks_for_list(question) and (whole := select_list(passages, scored[0])):
-        return whole
+        # Advisers read answers out on a call: the list's first items, in the plan's order.
+        return whole[: MAX_SENTENCES["adviser"]] if audience == "adviser" else whole
     best = scored[0].score
     keep: list[Pick] = []
     seen: list[set[str]] = []
@@ -120,7 +121,8 @@ def select_sentences(passages: Sequence[Passage], audience: Audience, question: 
         seen.append(words)
         if len(keep) >= MAX_SENTENCES[audience]:
             break
-    return with_items(passages, keep)
+    expanded = with_items(passages, keep)
+    return expanded[: MAX_SENTENCES["adviser"]] if audience == "adviser" else expanded
 
 
 class ExtractiveGenerator:
