@@ -57,7 +57,8 @@ class Settings(BaseSettings):
         description="Weight of a sentence's share of the question's words (with everyday wordings) in its score.",
     )
     min_relevance: float = Field(
-        0.32, description="Best passage or sentence cosine similarity below which the answer is not_found."
+        0.32,
+        description="Without a fitted answerability model: best passage or sentence similarity below which the answer is not_found.",
     )
     query_cache_size: int = Field(1024, ge=0, description="LRU cache size for query embeddings.")
 

@@ -182,7 +182,9 @@ def test_priorities_under_an_outcome_come_from_the_outline_whole_and_in_order(as
         "How much will the new leisure centre in the town cost?",
     ],
 )
-def test_a_person_project_or_sum_the_plan_never_gives_is_not_found(assistant: Assistant, question: str) -> None:
+def test_a_person_project_or_sum_the_plan_never_gives_is_not_found(
+    assistant: Assistant, question: str
+) -> None:
     answer = assistant.ask(question)
     assert answer.status == "not_found", answer.answer
     assert answer.citations == []
@@ -223,7 +225,9 @@ def test_residents_read_plain_english_and_the_citation_keeps_the_plans_words(ass
             assert _collapse(sentences[piece].text) in _collapse(staff.answer)
 
 
-def test_a_request_to_act_beside_a_plan_question_gets_the_answer_and_the_signpost(assistant: Assistant) -> None:
+def test_a_request_to_act_beside_a_plan_question_gets_the_answer_and_the_signpost(
+    assistant: Assistant,
+) -> None:
     answer = assistant.ask(
         "There's a pothole outside my house that needs filling. What is the council planning for transport?"
     )

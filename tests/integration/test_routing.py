@@ -237,7 +237,10 @@ def test_abuse_gets_a_calm_reply_with_the_complaints_route(guard, settings, ques
 
 @pytest.mark.parametrize(
     "question",
-    ["What a fucking waste of money, what are your priorities?", "you idiots, what is being done about potholes?"],
+    [
+        "What a fucking waste of money, what are your priorities?",
+        "you idiots, what is being done about potholes?",
+    ],
 )
 def test_a_real_question_asked_angrily_is_answered_calmly(guard, question):
     screening = guard.screen(question)

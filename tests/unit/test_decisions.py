@@ -26,3 +26,10 @@ def test_decision_values_are_the_ones_the_code_runs_on() -> None:
         for route, value in routing.ROUTE_SIMILARITY.items()
     )
     assert any("ratchet" in d["how"] for d in describe())
+
+
+def test_every_tuned_setting_default_is_the_value_cross_validation_chose() -> None:
+    from plan_assistant.decisions import tuning
+
+    for name, entry in tuning().items():
+        assert Settings.model_fields[name].default == entry["value"], name

@@ -118,7 +118,11 @@ def test_a_list_question_gets_every_item_of_the_list_without_its_introduction() 
 
 
 def test_a_list_question_about_running_prose_gets_the_whole_paragraph_in_order() -> None:
-    passages = [make_passage(make_chunk("c", DISTINCT[:4], section="Principles", kind="section"), [0.2, 0.6, 0.1, 0.3])]
+    passages = [
+        make_passage(
+            make_chunk("c", DISTINCT[:4], section="Principles", kind="section"), [0.2, 0.6, 0.1, 0.3]
+        )
+    ]
     picks = select_sentences(passages, "resident", "what are the principles?")
     assert [p.sentence for p in picks] == [0, 1, 2, 3]
 

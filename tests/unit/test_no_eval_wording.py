@@ -221,7 +221,9 @@ def test_no_glossary_wording_copies_an_eval_question_or_detail(eval_items):
 
     # A term and what it stands for are the documents' own words and standard expansions; the everyday
     # wordings are ours, and must not come from an eval question.
-    texts = [(f"glossary.toml {term.term}", text) for term in packaged_glossary().terms for text in term.everyday]
+    texts = [
+        (f"glossary.toml {term.term}", text) for term in packaged_glossary().terms for text in term.everyday
+    ]
     findings = eval_wording(texts, *eval_items)
     assert findings == [], "\n".join(map(str, findings))
 

@@ -149,7 +149,10 @@ def test_a_question_about_where_a_topic_sits_is_not_taken_for_a_list_of_prioriti
     def never(question: str, outcomes: object) -> None:
         raise AssertionError("no outcome is being described")
 
-    assert answer_structural("Which outcome and priority does digital inclusion sit under?", outline, never) is None
+    assert (
+        answer_structural("Which outcome and priority does digital inclusion sit under?", outline, never)
+        is None
+    )
 
 
 def test_an_outcome_the_plan_does_not_have_is_not_found(outline: Outline) -> None:
