@@ -76,6 +76,12 @@ _NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECA
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 _NUMBERING = re.compile(r"^\s*(?:[-*•]+|\(?\d+[.):]|\(?[a-z][.)]|q\d*[.:)]|question\s*\d*[.:])\s*", re.I)
 _QUOTES = "\"'“”‘’`"
+# Questions only a figure or a date can answer: a small model asks them of any sentence, copying its example.
+_ASKS_AMOUNT = re.compile(r"\bhow (?:much|many)\b|\bwhat (?:is|are) the (?:cost|budget|amount|number)", re.I)
+_ASKS_TIME = re.compile(r"^\s*when\b|\bby when\b|\bhow long\b|\bwhat is the timeline\b|\bwhat year\b", re.I)
+_MONTHS = re.compile(
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b", re.I
+)
 
 
 def figures(text: str) -> set[str]:
@@ -228,6 +234,15 @@ def misspelt(text: str, source: str, known_names: Iterable[str] = ()) -> bool:
     return False
 
 
+def asks_what_source_lacks(question: str, source: str) -> bool:
+    """Whether the question asks for an amount or a time and the source gives no figure or date."""
+    if _ASKS_AMOUNT.search(question):
+        return not figures(source)
+    if _ASKS_TIME.search(question):
+        return not (figures(source) or _MONTHS.search(source))
+    return False
+
+
 def _clean_item(text: str) -> str:
     text = " ".join(str(text).split())
     previous = None
@@ -249,8 +264,8 @@ def _dedupe(items: Iterable[str]) -> list[str]:
 
 
 def clean_questions(questions: Iterable[str], source: str, known_names: Iterable[str] = ()) -> list[str]:
-    """Questions stripped of numbering and quotes, each ending '?', short, with no figure the source lacks
-    and no misspelling of its words."""
+    """Questions stripped of numbering and quotes, each ending '?', short, with no figure the source lacks,
+    no misspelling of its words, and none asking for an amount or a time the source does not give."""
     allowed = figures(source)
     known = set(known_names)
     kept = []
@@ -265,6 +280,7 @@ def clean_questions(questions: Iterable[str], source: str, known_names: Iterable
             len(question.split()) > MAX_QUESTION_WORDS
             or not figures(question) <= allowed
             or misspelt(question, source, known)
+            or asks_what_source_lacks(question, source)
         ):
             continue
         kept.append(question)
