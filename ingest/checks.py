@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
 
-from plan_assistant.text import STOP_WORDS, sentence_spans, stem, stems
+from plan_assistant.text import STOP_WORDS, sentence_spans, split_sentences, stem, stems
 
 with warnings.catch_warnings():
     # textstat 0.7.3 imports pkg_resources, which warns on import; the pin is deliberate (pyproject).
@@ -23,7 +23,7 @@ with warnings.catch_warnings():
 
 TARGET_GRADE = 8.0  # Flesch-Kincaid grade a resident rendering aims for
 MIN_GRADE_DROP = 3.0  # otherwise it must read at least this many grades lower than the source
-MIN_OVERLAP = 0.5  # share of the rendering's stemmed content words found in the source
+MIN_OVERLAP = 0.5  # share of each rendering sentence's stemmed content words found in the source
 MAX_QUESTION_WORDS = 25
 QUESTIONS = (3, 5)
 KEYWORDS = (5, 10)
@@ -214,7 +214,9 @@ def check_plain(plain: str, source: str, known_names: Iterable[str] = ()) -> Pla
         figures=figures(plain) == figures(source),
         names=not invented and not dropped,
         grade=plain_grade <= TARGET_GRADE,
-        overlap=overlap(plain, source) >= MIN_OVERLAP,
+        # Sentence by sentence, as the runtime's grounding check reads it: an invented closing sentence
+        # ("This will help make communities healthier.") cannot hide behind a copied first one.
+        overlap=all(overlap(part, source) >= MIN_OVERLAP for part in [plain, *split_sentences(plain)]),
         source_grade=source_grade,
         plain_grade=plain_grade,
     )

@@ -78,6 +78,12 @@ def test_a_rendering_in_other_words_fails_the_overlap_check() -> None:
     assert not check_plain(other, SOURCE).overlap
 
 
+def test_an_invented_sentence_fails_the_overlap_check_even_beside_faithful_ones() -> None:
+    added = GOOD + " This will make Somerset a happier place."
+    assert overlap(added, SOURCE) >= 0.5
+    assert not check_plain(added, SOURCE).overlap
+
+
 def test_grade_is_flesch_kincaid() -> None:
     assert grade("The cat sat on the mat.") < 3
     assert grade(SOURCE) > 12
