@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
 
-from plan_assistant.text import STOP_WORDS, sentence_spans, stem, stems
+from plan_assistant.text import STOP_WORDS, sentence_spans, split_sentences, stem, stems
 
 with warnings.catch_warnings():
     # textstat 0.7.3 imports pkg_resources, which warns on import; the pin is deliberate (pyproject).
@@ -23,7 +23,7 @@ with warnings.catch_warnings():
 
 TARGET_GRADE = 8.0  # Flesch-Kincaid grade a resident rendering aims for
 MIN_GRADE_DROP = 3.0  # otherwise it must read at least this many grades lower than the source
-MIN_OVERLAP = 0.5  # share of the rendering's stemmed content words found in the source
+MIN_OVERLAP = 0.5  # share of each rendering sentence's stemmed content words found in the source
 MAX_QUESTION_WORDS = 25
 QUESTIONS = (3, 5)
 KEYWORDS = (5, 10)
@@ -76,6 +76,12 @@ _NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECA
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 _NUMBERING = re.compile(r"^\s*(?:[-*•]+|\(?\d+[.):]|\(?[a-z][.)]|q\d*[.:)]|question\s*\d*[.:])\s*", re.I)
 _QUOTES = "\"'“”‘’`"
+# Questions only a figure or a date can answer: a small model asks them of any sentence, copying its example.
+_ASKS_AMOUNT = re.compile(r"\bhow (?:much|many)\b|\bwhat (?:is|are) the (?:cost|budget|amount|number)", re.I)
+_ASKS_TIME = re.compile(r"^\s*when\b|\bby when\b|\bhow long\b|\bwhat is the timeline\b|\bwhat year\b", re.I)
+_MONTHS = re.compile(
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b", re.I
+)
 
 
 def figures(text: str) -> set[str]:
@@ -208,7 +214,9 @@ def check_plain(plain: str, source: str, known_names: Iterable[str] = ()) -> Pla
         figures=figures(plain) == figures(source),
         names=not invented and not dropped,
         grade=plain_grade <= TARGET_GRADE,
-        overlap=overlap(plain, source) >= MIN_OVERLAP,
+        # Sentence by sentence, as the runtime's grounding check reads it: an invented closing sentence
+        # ("This will help make communities healthier.") cannot hide behind a copied first one.
+        overlap=all(overlap(part, source) >= MIN_OVERLAP for part in [plain, *split_sentences(plain)]),
         source_grade=source_grade,
         plain_grade=plain_grade,
     )
@@ -225,6 +233,15 @@ def misspelt(text: str, source: str, known_names: Iterable[str] = ()) -> bool:
             continue
         if any(SequenceMatcher(None, word, w).ratio() >= MISSPELLING_RATIO for w in source_words):
             return True
+    return False
+
+
+def asks_what_source_lacks(question: str, source: str) -> bool:
+    """Whether the question asks for an amount or a time and the source gives no figure or date."""
+    if _ASKS_AMOUNT.search(question):
+        return not figures(source)
+    if _ASKS_TIME.search(question):
+        return not (figures(source) or _MONTHS.search(source))
     return False
 
 
@@ -249,8 +266,8 @@ def _dedupe(items: Iterable[str]) -> list[str]:
 
 
 def clean_questions(questions: Iterable[str], source: str, known_names: Iterable[str] = ()) -> list[str]:
-    """Questions stripped of numbering and quotes, each ending '?', short, with no figure the source lacks
-    and no misspelling of its words."""
+    """Questions stripped of numbering and quotes, each ending '?', short, with no figure the source lacks,
+    no misspelling of its words, and none asking for an amount or a time the source does not give."""
     allowed = figures(source)
     known = set(known_names)
     kept = []
@@ -265,6 +282,7 @@ def clean_questions(questions: Iterable[str], source: str, known_names: Iterable
             len(question.split()) > MAX_QUESTION_WORDS
             or not figures(question) <= allowed
             or misspelt(question, source, known)
+            or asks_what_source_lacks(question, source)
         ):
             continue
         kept.append(question)

@@ -53,7 +53,6 @@ from plan_assistant.text import stems
 MAX_PLAIN_ATTEMPTS = 3
 SEED = 0
 _MAX_TOKENS = {"questions": 320, "plain": 200}
-_CACHE_BYTES = 1 << 30
 
 
 class Complete(Protocol):
@@ -272,14 +271,20 @@ def run_enrich(
 
 
 class LocalModel:
-    """The local GGUF model through llama-cpp-python, greedy (temperature 0, fixed seed): repeatable."""
+    """The local GGUF model through llama-cpp-python, greedy (temperature 0, fixed seed): repeatable.
+
+    Each kind of prompt (questions, plain sentence, plain title) gets its own llama.cpp context over the
+    same memory-mapped weights, so its long opening (instructions and worked example) stays evaluated
+    from one sentence to the next and each call reads only what is new. (llama-cpp-python's RAM cache
+    would do the same, but its size limit ignores the logits it copies: it grew past 20 GB here.)
+    """
 
     def __init__(self, path: Path, info: ModelInfo, threads: int = 0, context: int = 2048) -> None:
         self.path = path
         self.info = info
         self.threads = threads or os.cpu_count() or 1
         self.context = context
-        self._llm: Any = None
+        self._contexts: dict[str, Any] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LocalModel:
@@ -304,27 +309,32 @@ class LocalModel:
         return cls(path, ModelInfo(file=path.name, sha256=digest[:16]), threads=settings.llm_threads)
 
     def load(self) -> LocalModel:
-        """Load the weights (once); returns self, which is a Complete."""
-        if self._llm is None:
-            from llama_cpp import Llama, LlamaRAMCache
-
-            with _without_amx_repack():
-                self._llm = Llama(
-                    model_path=str(self.path),
-                    n_ctx=self.context,
-                    n_threads=self.threads,
-                    n_threads_batch=self.threads,
-                    seed=SEED,
-                    verbose=False,
-                )
-            # The questions and plain prompts alternate; the cache keeps both long shared openings
-            # (instructions and worked example) evaluated, so each call reads only the new sentence.
-            self._llm.set_cache(LlamaRAMCache(capacity_bytes=_CACHE_BYTES))
+        """Load the weights now (they otherwise load on the first call); returns self, a Complete."""
+        if not self._contexts:
+            self._context("")
         return self
+
+    def _context(self, system: str) -> Any:
+        if system not in self._contexts:
+            from llama_cpp import Llama
+
+            if "" in self._contexts:  # the one loaded up front serves the first kind of prompt
+                self._contexts[system] = self._contexts.pop("")
+            else:
+                with _without_amx_repack():
+                    self._contexts[system] = Llama(
+                        model_path=str(self.path),
+                        n_ctx=self.context,
+                        n_threads=self.threads,
+                        n_threads_batch=self.threads,
+                        seed=SEED,
+                        verbose=False,
+                    )
+        return self._contexts[system]
 
     def __call__(self, messages: list[ChatMessage], schema: dict[str, Any], max_tokens: int) -> str:
         """The model's reply, constrained to JSON of the schema."""
-        llm = self.load()._llm
+        llm = self._context(messages[0]["content"] if messages else "")
         reply = llm.create_chat_completion(
             messages=messages,
             temperature=0.0,

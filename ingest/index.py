@@ -10,13 +10,14 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
 from ingest.chunking import ChunkDraft, DocumentInfo, chunk_document
 from ingest.derived import DerivedError, apply_derived, derived_path, load_derived
-from ingest.entities import EntityLabeller, label_entities, load_entity_labeller
+from ingest.entities import EntityLabeller, entity_model_id, label_entities, load_entity_labeller
 from ingest.loaders import LoadError, load_document
 from ingest.manifest import DocumentEntry, ManifestError, read_manifest
 from ingest.structure import ParsedDocument, parse_generic, parse_plan
@@ -180,7 +181,9 @@ def run_ingest(
     started = time.perf_counter()
     prepared = prepare(settings)
     drafts = {d.chunk.id: d for doc in prepared for d in doc.drafts}
-    sentence_count = label_entities((d.chunk for d in drafts.values()), entity_labeller_factory)
+    sentence_count = label_entities(
+        (d.chunk for d in drafts.values()), entity_labeller_factory, entity_cache_path(settings)
+    )
 
     client = make_client(settings)
     names = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
@@ -293,6 +296,11 @@ def run_ingest(
         outline.save(settings.outline_path)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def entity_cache_path(settings: Settings) -> Path:
+    """Where the entity labels of the corpus's sentences are kept, one file per entity model version."""
+    return settings.data_dir / "cache" / f"entities-{entity_model_id()}.json"
 
 
 def question_rows(chunks: Iterable[Chunk]) -> dict[str, tuple[str, dict[str, str | int]]]:

@@ -55,7 +55,8 @@ def read_manifest(corpus_dir: Path) -> list[DocumentEntry]:
             )
         if not isinstance(raw["current"], bool):
             raise ManifestError(f"{where} ({raw['id']}): current must be true or false")
-        entries.append(DocumentEntry(**{k: raw[k] if k == "current" else str(raw[k]) for k in REQUIRED}))
+        fields = {k: str(raw[k]) for k in REQUIRED if k != "current"}
+        entries.append(DocumentEntry(**fields, current=raw["current"]))
     if not entries:
         raise ManifestError(f"{manifest}: describes no documents ([[documents]] tables)")
     ids = [e.id for e in entries]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.checks import (
+    asks_what_source_lacks,
     check_plain,
     clean_keywords,
     clean_questions,
@@ -77,6 +78,12 @@ def test_a_rendering_in_other_words_fails_the_overlap_check() -> None:
     assert not check_plain(other, SOURCE).overlap
 
 
+def test_an_invented_sentence_fails_the_overlap_check_even_beside_faithful_ones() -> None:
+    added = GOOD + " This will make Somerset a happier place."
+    assert overlap(added, SOURCE) >= 0.5
+    assert not check_plain(added, SOURCE).overlap
+
+
 def test_grade_is_flesch_kincaid() -> None:
     assert grade("The cat sat on the mat.") < 3
     assert grade(SOURCE) > 12
@@ -120,3 +127,15 @@ def test_a_near_miss_of_a_source_word_or_a_document_name_is_a_misspelling() -> N
     assert not misspelt("recovering businesses in Somerset", SOURCE)  # same stems, other forms
     assert not misspelt("climate change", "Climate change must be addressed.", known_names={"somerset"})
     assert clean_keywords(["sommerset", "jobs"], SOURCE) == ["jobs"]
+
+
+def test_a_question_for_an_amount_or_a_time_needs_a_figure_or_a_date_in_the_source() -> None:
+    no_figures = "Support high-productivity growth sectors, including aerospace and agri-tech."
+    assert asks_what_source_lacks("How much money is being invested in these sectors?", no_figures)
+    assert asks_what_source_lacks("When will this happen?", no_figures)
+    assert not asks_what_source_lacks("Which sectors will the council support?", no_figures)
+    assert not asks_what_source_lacks("How much is the recovery fund?", SOURCE)
+    assert not asks_what_source_lacks("When will the repairs be done?", "Repairs finish in March.")
+    assert clean_questions(["How many jobs?", "What sectors get help?"], no_figures) == [
+        "What sectors get help?"
+    ]
