@@ -101,7 +101,7 @@ def collect(assistant: Any, sets: dict[str, list[EvalItem]]) -> tuple[list[dict[
     """Signals for every labelled question that reaches the plan route, with its set and label."""
     from plan_assistant.answerability import FEATURES
 
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []  # every signal features() returns, not only the model's
     for name, items in sets.items():
         for item in items:
             if item.kind not in LABEL:
@@ -116,8 +116,9 @@ def collect(assistant: Any, sets: dict[str, list[EvalItem]]) -> tuple[list[dict[
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m evals.calibrate", description=__doc__)
     parser.add_argument("--target", type=float, default=0.04, help="most answerable questions refused")
-    parser.add_argument("--c", type=float, default=1.0, help="inverse L2 regularisation strength")
+    parser.add_argument("--c", type=float, default=0.3, help="inverse L2 regularisation strength")
     parser.add_argument("--drop", nargs="*", default=[], help="leave these signals out (ablation)")
+    parser.add_argument("--add", nargs="*", default=[], help="weigh these extra signals too (ablation)")
     parser.add_argument("--dry-run", action="store_true", help="report only; do not write the model")
     return parser
 
@@ -131,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     assistant = build_assistant(Settings())
     sets = {"own": load_dataset(DATASET_PATH), "blind": load_dataset(BLIND_PATH)}
     rows, names = collect(assistant, sets)
-    names = [n for n in names if n not in set(args.drop)]
+    names = [n for n in [*names, *args.add] if n not in set(args.drop)]
     x = np.array([[row[n] for n in names] for row in rows], dtype=np.float64)
     y = np.array([row["label"] for row in rows])
     in_set = {name: np.array([row["set"] == name for row in rows]) for name in sets}

@@ -13,8 +13,8 @@ from typing import Literal
 
 from plan_assistant.schemas import Sentence
 
-AnswerType = Literal["percentage", "money", "quantity", "date", "person", "name"]
-ANSWER_TYPES: tuple[AnswerType, ...] = ("percentage", "money", "quantity", "date", "person", "name")
+AnswerType = Literal["percentage", "money", "quantity", "date", "person"]
+ANSWER_TYPES: tuple[AnswerType, ...] = ("percentage", "money", "quantity", "date", "person")
 
 _I = re.IGNORECASE
 _ROLE = (
@@ -24,10 +24,6 @@ _ROLE = (
 # Most specific first: "what percentage" is also a quantity, "how much money" also a quantity.
 _W = r"[\w'’-]+"  # one word
 _MONEY_NOUN = r"(?:budget|cost|price|spend|spending|funding|investment|money|grant|fund)"
-_NAMED_KIND = (
-    r"(?:organisation|organization|company|companies|firm|charity|charities|provider|contractor|partner|"
-    r"supplier|consultanc[yi]|agency|agencies|body|bodies|operator|developer|school|college|university)s?"
-)
 # Most specific first: "what percentage" is also a quantity, "how much money" also a quantity.
 ASKS: dict[AnswerType, re.Pattern[str]] = {
     "percentage": re.compile(
@@ -65,14 +61,6 @@ ASKS: dict[AnswerType, re.Pattern[str]] = {
         rf"|\bnames?\s+of\s+(?:the\s+)?(?:[\w-]+\s+){{0,2}}?{_ROLE}\b|\bwhich\s+councillors?\b",
         _I,
     ),
-    # A named organisation, body or thing: "what will it be called", "which company was picked".
-    "name": re.compile(
-        rf"\bwhat\s+(?:will|is|are|was|were|would)\s+(?:{_W}\s+){{0,6}}?(?:be\s+)?(?:called|named)\b"
-        r"|\bwhat(?:'s|’s|s|\s+is|\s+are)\s+(?:the\s+)?names?\s+of\b"
-        rf"|\b(?:which|what)\s+{_NAMED_KIND}(?:\s+{_W}){{0,4}}?\s+(?:has|have|is|are|was|were|did|does|will)\b"
-        rf"|\bwho\s+(?:is|are|was|were|will\s+be)\s+the\s+(?:{_W}\s+)?{_NAMED_KIND}\b",
-        _I,
-    ),
 }
 
 # spaCy entity labels that give each answer type.
@@ -82,7 +70,6 @@ GIVES: dict[AnswerType, frozenset[str]] = {
     "quantity": frozenset({"MONEY", "CARDINAL", "PERCENT", "QUANTITY"}),
     "date": frozenset({"DATE"}),
     "person": frozenset({"PERSON"}),
-    "name": frozenset({"ORG", "PERSON", "GPE", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW"}),
 }
 _MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
 # Used only for sentences indexed without entity labels.
@@ -96,7 +83,6 @@ _FALLBACK: dict[AnswerType, re.Pattern[str] | None] = {
     ),
     "date": re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\b(?:quarterly|annually|monthly|weekly)\b"),
     "person": None,  # a person's name needs a model to find
-    "name": re.compile(r"\b[A-Z][a-z]+(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][a-z]+)+\b"),
 }
 
 

@@ -31,17 +31,17 @@ MODEL_FILE = "answerability.json"
 FEATURES: tuple[str, ...] = (
     "dense",
     "sentence",
-    "question",
     "lexical",
     "coverage",
     "coverage_prepared",
     "support",
-    *(f"asks_{kind}" for kind in ANSWER_TYPES),
     *(f"missing_{kind}" for kind in ANSWER_TYPES),
     "unknown_name",
     "log_words",
 )
-"""The signals, in the order the model's weights follow."""
+"""The signals the model weighs, in the order of its weights. ``features`` also returns a few more
+(``question``: similarity to the prepared questions; ``asks_*``: what the question asks for) that
+cross-validation found no better than these (python -m evals.calibrate --drop ...)."""
 TOP_SENTENCES = 3
 """How many of the best-matching sentences must hold the kind of thing a question asks for."""
 

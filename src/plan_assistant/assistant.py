@@ -369,7 +369,8 @@ class Assistant:
             ref = reference_line(citations)
             yield ref
             parts.append(ref)
-        if signpost := self._signpost(state):
+        signpost = self._signpost(state)
+        if signpost:
             # The plan's commitment answers the question; the request itself goes where it is handled.
             yield f"\n{signpost}\n"
             parts.append(f"\n{signpost}\n")
@@ -380,7 +381,15 @@ class Assistant:
             text, dropped = self.guard.check_output(text, allowed)
             removed.extend(dropped)
         state.lap("compose", t)
-        yield self._answer(state, text, "answered", citations, route="plan", removed=removed)
+        yield self._answer(
+            state,
+            text,
+            "answered",
+            citations,
+            route="plan",
+            removed=removed,
+            notices=[signpost] if signpost else [],
+        )
 
     def _plain_place(self, chunk: Chunk) -> str | None:
         """The plain-English name of the chunk's key priority, when one was prepared for residents."""
@@ -400,6 +409,7 @@ class Assistant:
         citations: list[Any],
         route: str,
         removed: list[str] | None = None,
+        notices: Sequence[str] = (),
     ) -> Answer:
         state.timings["total"] = round((time.perf_counter() - state.started) * 1000, 2)
         screening = state.screening
@@ -410,5 +420,7 @@ class Assistant:
             removed=removed or [],
             timings=dict(state.timings),
             route=route,
-            notices=list(screening.notices) if screening else [],
+            # Fixed guardrail texts in the answer (notices before it, a signpost after it), listed so that
+            # clients and the eval can tell them from what the plan says.
+            notices=[*(screening.notices if screening else []), *notices],
         )

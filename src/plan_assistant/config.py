@@ -56,6 +56,10 @@ class Settings(BaseSettings):
         le=2,
         description="Weight of a sentence's share of the question's words (with everyday wordings) in its score.",
     )
+    use_prepared_questions: bool = Field(
+        False,
+        description="Also rank sentences by the questions prepared for them (corpus/derived); off: it measured worse.",
+    )
     min_relevance: float = Field(
         0.32,
         description="Without a fitted answerability model: best passage or sentence similarity below which the answer is not_found.",

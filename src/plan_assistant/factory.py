@@ -50,6 +50,7 @@ def build_assistant(settings: Settings) -> Assistant:
         candidates=settings.candidates,
         rrf_k=settings.rrf_k,
         lexical_weight=settings.lexical_weight,
+        use_questions=settings.use_prepared_questions,
     )
     guard = build_guard(settings, embedder)
     return Assistant(

@@ -275,7 +275,7 @@ class HybridRetriever(BaseRetriever):
     k: int = 4
     candidates: int = 20
     rrf_k: int = 60
-    use_questions: bool = True  # rank by the questions prepared for each sentence too (corpus/derived)
+    use_questions: bool = False  # rank by the questions prepared for each sentence too (corpus/derived)
     lexical_weight: float = 0.0  # how much a sentence's share of the question's words adds to its score
 
     def search(self, query: str, k: int | None = None, where: dict[str, Any] | None = None) -> list[Passage]:
