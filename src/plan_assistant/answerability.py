@@ -75,9 +75,11 @@ def features(
     vocabulary = set(index.stem_df)
     in_passages: set[str] = set()
     for p in passages:
-        in_passages.update(stems(p.chunk.text))
+        # A passage's words, with its sentences' prepared keywords and the everyday wordings of its terms.
+        for terms in index.sentence_terms.get(p.chunk.id, []):
+            in_passages.update(terms)
         for s in p.chunk.sentences:
-            in_passages.update(stems(" ".join([*s.keywords, *s.questions])))
+            in_passages.update(stems(" ".join(s.questions)))
     # The answer type must sit in the sentences that best match the question, not anywhere in the passages.
     scored = [
         (score, sentence)

@@ -165,7 +165,7 @@ class IndexSnapshot:
     sentence_matrix: np.ndarray  # every sentence vector, stacked
     sentence_owner: list[str]  # chunk id of each row of sentence_matrix
     stem_df: dict[str, int]  # stem -> how many searchable chunks use it (their own words)
-    derived_df: dict[str, int]  # the same over prepared questions and keywords
+    derived_df: dict[str, int]  # the same over prepared questions, keywords and glossary wordings
     question_matrix: np.ndarray  # one row per prepared question
     question_owner: list[tuple[str, int]]  # (chunk id, sentence index) of each row of question_matrix
     vocabulary: frozenset[str]  # every lower-case word of the documents and their prepared keywords
@@ -231,7 +231,14 @@ class IndexSnapshot:
         for c in searchable:
             for stem in set(stems(c.text)):
                 stem_df[stem] = stem_df.get(stem, 0) + 1
-            prepared = " ".join(" ".join([*s.questions, *s.keywords]) for s in c.sentences)
+            # Prepared wordings: the questions and keywords made for each sentence, and the everyday words for
+            # the glossary terms the chunk uses.
+            prepared = " ".join(
+                [
+                    *(" ".join([*s.questions, *s.keywords]) for s in c.sentences),
+                    *(glossary.wordings(c.text) if glossary else []),
+                ]
+            )
             vocabulary.update(words(f"{c.section} {c.text} {prepared}"))
             for stem in set(stems(prepared)):
                 derived_df[stem] = derived_df.get(stem, 0) + 1

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from functools import lru_cache
 
 import snowballstemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -92,7 +94,7 @@ STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS - _MEANINGFUL) | {"don
 """The one English stop list: BM25, grounding overlap and question coverage all drop these words."""
 
 WORD = re.compile(r"[a-z0-9£%]+")
-_STEMMER = snowballstemmer.stemmer("english")
+_LOCAL = threading.local()  # a Snowball stemmer keeps state while it works: one per thread
 
 
 def words(text: str) -> list[str]:
@@ -105,11 +107,19 @@ def content_words(text: str) -> set[str]:
     return {w for w in words(text) if w not in STOP_WORDS and len(w) > 1}
 
 
+def _stemmer() -> snowballstemmer.stemmer:
+    stemmer = getattr(_LOCAL, "stemmer", None)
+    if stemmer is None:
+        stemmer = _LOCAL.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
+
+
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """The Snowball (Porter 2) stem of one lower-case word."""
-    return str(_STEMMER.stemWord(word))
+    return str(_stemmer().stemWord(word))
 
 
 def stems(text: str) -> list[str]:
     """Stemmed content words in order (stop words dropped): the tokens BM25 and coverage compare."""
-    return list(_STEMMER.stemWords([w for w in words(text) if w not in STOP_WORDS]))
+    return [stem(w) for w in words(text) if w not in STOP_WORDS]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plan_assistant.text import STOP_WORDS, content_words, sentence_spans, split_sentences, stems
+from plan_assistant.text import STOP_WORDS, content_words, sentence_spans, split_sentences, stem, stems
 
 
 def test_document_sentences_split_before_a_capital_only() -> None:
@@ -52,3 +52,20 @@ def test_the_stop_list_keeps_words_that_carry_meaning_in_council_text() -> None:
 def test_content_words_and_stems_drop_stop_words() -> None:
     assert content_words("We will work with our partners on flooding") == {"work", "partners", "flooding"}
     assert stems("Flooding and floods") == ["flood", "flood"]
+
+
+def test_stemming_from_many_threads_at_once_gives_the_same_stems() -> None:
+    # A Snowball stemmer keeps state while it works; shared between threads it raises or mis-stems.
+    from concurrent.futures import ThreadPoolExecutor
+
+    import snowballstemmer
+
+    suffixes = ["ational", "ization", "fulness", "iveness", "ousness", "alities", "ements", "ingly", "ations"]
+    vocabulary = [f"{a}{b}{s}" for a in "bcdfghklmnprstvw" for b in ("ar", "el", "on", "ut") for s in suffixes]
+    reference = snowballstemmer.stemmer("english")
+    expected = {w: reference.stemWord(w) for w in vocabulary}
+    for _ in range(3):
+        stem.cache_clear()
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            results = list(pool.map(lambda i: all(stem(w) == expected[w] for w in vocabulary[i::8]), range(8)))
+        assert all(results)

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from plan_assistant.answer_types import FIGURE_TYPES, asked_types, asks_for_list, holds
+from plan_assistant.answer_types import asked_types, asks_for_list, holds
 from plan_assistant.schemas import Audience, Passage
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ MAX_SENTENCES: dict[str, int] = {"resident": 3, "staff": 6, "adviser": 4}
 MIN_SENTENCES: dict[str, int] = {"resident": 1, "staff": 1, "adviser": 2}
 RELATIVE_BAND = 0.12  # keep sentences scoring within this of the best one
 SENTENCE_FLOOR = 0.25  # never keep a sentence less similar to the question than this
-FIGURE_BONUS = 0.1  # for a sentence stating the kind of figure the question asks for
+FIGURE_BONUS = 0.1  # for a sentence stating the kind of thing the question asks for (a sum, a date...)
 MAX_LIST_ITEMS = 10  # a list question gets the whole list, up to this many lines
 _WORD = re.compile(r"[a-z0-9£%]+")
 
@@ -91,13 +91,13 @@ def with_items(passages: Sequence[Passage], picks: list[Pick]) -> list[Pick]:
 
 def select_sentences(passages: Sequence[Passage], audience: Audience, question: str = "") -> list[Pick]:
     """The sentences to answer with, most relevant first, near-duplicates dropped."""
-    figure = next((kind for kind in asked_types(question) if kind in FIGURE_TYPES), None)
+    # A question asking for a sum, a count, a date or a person is best answered by a sentence holding one.
+    wanted = next(iter(asked_types(question)), None)
     scored: list[Pick] = []
     for p, passage in enumerate(passages):
         rank_bonus = 0.03 * (len(passages) - p) / max(len(passages), 1)
         for s, score in enumerate(passage.sentence_scores):
-            # "How many ...?" is answered by a sentence that states a number: favour those.
-            figure_bonus = FIGURE_BONUS if figure and holds(passage.chunk.sentences[s], figure) else 0.0
+            figure_bonus = FIGURE_BONUS if wanted and holds(passage.chunk.sentences[s], wanted) else 0.0
             scored.append(Pick(p, s, score + rank_bonus + figure_bonus))
     if not scored:
         return []
