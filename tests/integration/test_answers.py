@@ -127,7 +127,7 @@ def test_a_topic_the_plan_never_mentions_is_not_found(assistant: Assistant, ques
 
 
 def test_a_false_premise_is_answered_with_what_the_plan_says(assistant: Assistant) -> None:
-    answer = assistant.ask("The council said net zero by 2050, didn't it?")
+    answer = assistant.ask("Is the county aiming for net zero by 2050?")
     assert answer.status == "answered"
     assert "2030" in answer.answer
     assert "2050" not in answer.answer
