@@ -35,11 +35,13 @@ from plan_assistant.guardrails import (
     replies,
     without_markers,
 )
+from plan_assistant.guardrails.normalise import is_question_like, split_sentences
 from plan_assistant.outline import Outcome, Outline
 from plan_assistant.prompts import says_not_covered
 from plan_assistant.retrieval import HybridRetriever, RetrievalSignals
 from plan_assistant.schemas import Answer, Audience, Chunk, Passage, Status, Turn
 from plan_assistant.structural import StructuralAnswer, answer_structural
+from plan_assistant.text import content_words
 from plan_assistant.verify import Verifier
 
 NOT_FOUND_LEAD = compose.NOT_FOUND_LEAD
@@ -50,6 +52,7 @@ _FOLLOW_UP = re.compile(
     re.I,
 )
 MAX_CONDENSED_CHARS = 300
+_LEANS_BACK = re.compile(r"\b(?:it|this|that|they|them|these|those|there|he|she)\b", re.I)
 # "... in the climate outcome", "... the outcome about how the council runs itself"
 _DESCRIBED_OUTCOME = (
     re.compile(r"\boutcome\s+(?:about|on|for|covering|that\s+covers|dealing\s+with)\s+(.+?)[?.!]*$", re.I),
@@ -94,6 +97,28 @@ def condense(question: str, history: Sequence[Turn]) -> str:
         return question
     previous = [t.content for t in history if t.role == "user" and t.content.strip()]
     return f"{previous[-1].strip()} {question}"
+
+
+LONG_MESSAGE_WORDS = 30
+"""A message longer than this may hold several questions; each is tried on its own."""
+MAX_SUB_QUESTIONS = 4
+
+
+def sub_questions(text: str) -> list[str]:
+    """The sentences of a long message that ask something, each with the sentence before it when it leans
+    on it ("What is being done about it?"); none for a short message."""
+    if len(text.split()) <= LONG_MESSAGE_WORDS:
+        return []
+    sentences = split_sentences(text)
+    if len(sentences) < 2:
+        return []
+    asked = []
+    for n, sentence in enumerate(sentences):
+        if not is_question_like(sentence) or len(content_words(sentence)) < 2:
+            continue
+        leans = n > 0 and _LEANS_BACK.search(sentence)
+        asked.append(f"{sentences[n - 1]} {sentence}" if leans else sentence)
+    return asked[-MAX_SUB_QUESTIONS:]
 
 
 class _Recorded:
@@ -234,12 +259,30 @@ class Assistant:
         )
         if state.structural is None:
             query = without_markers(state.standalone) or state.standalone
-            passages, signals = self.retriever.search_with_signals(query, k=self.settings.top_k)
-            state.passages = passages
-            state.signals = features(query, passages, signals, self.retriever.index)
-            state.answerable = self._decide(passages, signals, state.signals)
+            best: tuple[float, list[Passage], RetrievalSignals, dict[str, float]] | None = None
+            for candidate in [query, *sub_questions(query)]:
+                # A long message may hold several sentences that ask something: answer the one the plan
+                # answers best (one more query embedding per candidate, for long messages only).
+                passages, signals = self.retriever.search_with_signals(candidate, k=self.settings.top_k)
+                # The candidate the plan matches best (its best sentence's similarity, words included) wins.
+                match = max((max(p.sentence_scores, default=0.0) for p in passages), default=0.0)
+                if best is None or match > best[0]:
+                    values = features(candidate, passages, signals, self.retriever.index)
+                    best = (match, passages, signals, values)
+            assert best is not None
+            _, state.passages, signals, state.signals = best
+            state.answerable = self._decide(state.passages, signals, state.signals)
         state.lap("retrieve", t)
         return state
+
+    def _confidence(
+        self, passages: list[Passage], signals: RetrievalSignals, values: dict[str, float]
+    ) -> float:
+        if not passages:
+            return 0.0
+        if self.answerability is not None:
+            return self.answerability.probability(values)
+        return max(signals.dense, signals.sentence)
 
     def _decide(self, passages: list[Passage], signals: RetrievalSignals, values: dict[str, float]) -> bool:
         if not passages:

@@ -94,5 +94,6 @@ class Answer(BaseModel):
     timings: dict[str, float] = Field(default_factory=dict, description="Milliseconds per step.")
     route: str = Field("plan", description="Which path answered: plan, outline, service, greeting, ...")
     notices: list[str] = Field(
-        default_factory=list, description="Fixed guardrail texts in the answer: notices (e.g. personal data redacted) and signposts."
+        default_factory=list,
+        description="Fixed guardrail texts in the answer: notices (e.g. personal data redacted) and signposts.",
     )

@@ -586,3 +586,19 @@ def test_a_wrapped_refusal_from_the_model_is_still_a_refusal(mini_plan: MiniPlan
     fake = FakeGenerator().enqueue("Sorry, the Business Plan doesn't cover that.")
     answer = mini_plan.assistant(fake).ask("When will Somerset be a carbon neutral county?")
     assert answer.status == "not_found"
+
+
+def test_a_long_message_offers_each_sentence_that_asks_something() -> None:
+    from plan_assistant.assistant import sub_questions
+
+    message = (
+        "I have lived in the village for years and the lanes flood every winter now. "
+        "My neighbours and I have sandbags ready but it never seems to be enough for us. "
+        "Is the council doing anything about it? Also what about the bus service to town?"
+    )
+    assert sub_questions(message) == [
+        "My neighbours and I have sandbags ready but it never seems to be enough for us. "
+        "Is the council doing anything about it?",
+        "Also what about the bus service to town?",
+    ]
+    assert sub_questions("Is the council doing anything about flooding?") == []

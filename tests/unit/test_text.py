@@ -61,11 +61,15 @@ def test_stemming_from_many_threads_at_once_gives_the_same_stems() -> None:
     import snowballstemmer
 
     suffixes = ["ational", "ization", "fulness", "iveness", "ousness", "alities", "ements", "ingly", "ations"]
-    vocabulary = [f"{a}{b}{s}" for a in "bcdfghklmnprstvw" for b in ("ar", "el", "on", "ut") for s in suffixes]
+    vocabulary = [
+        f"{a}{b}{s}" for a in "bcdfghklmnprstvw" for b in ("ar", "el", "on", "ut") for s in suffixes
+    ]
     reference = snowballstemmer.stemmer("english")
     expected = {w: reference.stemWord(w) for w in vocabulary}
     for _ in range(3):
         stem.cache_clear()
         with ThreadPoolExecutor(max_workers=8) as pool:
-            results = list(pool.map(lambda i: all(stem(w) == expected[w] for w in vocabulary[i::8]), range(8)))
+            results = list(
+                pool.map(lambda i: all(stem(w) == expected[w] for w in vocabulary[i::8]), range(8))
+            )
         assert all(results)
