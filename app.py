@@ -19,9 +19,8 @@ from plan_assistant.config import Settings, get_settings
 
 def create(settings: Settings | None = None) -> FastAPI:
     """Build the whole app: settings, the assistant, the API, and the UI mounted at /."""
-    from plan_assistant.factory import build_assistant
-
     from plan_assistant.api import create_app
+    from plan_assistant.factory import build_assistant
     from plan_assistant.logging_setup import configure_logging
     from plan_assistant.ui import mount_ui
 
