@@ -51,10 +51,20 @@ class Settings(BaseSettings):
     )
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     lexical_weight: float = Field(
-        0.3,
+        0.4,
         ge=0,
         le=2,
         description="Weight of a sentence's share of the question's words (with everyday wordings) in its score.",
+    )
+    commitment_weight: float = Field(
+        0.06,
+        ge=0,
+        le=1,
+        description="Added to the score of sentences that are a key priority's commitments (over background text).",
+    )
+    correct_spelling: bool = Field(
+        True,
+        description="Correct a question's misspelt words to the documents' own words before searching.",
     )
     use_prepared_questions: bool = Field(
         False,

@@ -51,6 +51,8 @@ def build_assistant(settings: Settings) -> Assistant:
         rrf_k=settings.rrf_k,
         lexical_weight=settings.lexical_weight,
         use_questions=settings.use_prepared_questions,
+        commitment_weight=settings.commitment_weight,
+        correct_spelling=settings.correct_spelling,
     )
     guard = build_guard(settings, embedder)
     return Assistant(

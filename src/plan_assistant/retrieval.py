@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from pydantic import ConfigDict
 from plan_assistant.embeddings import Embedder
 from plan_assistant.glossary import Glossary
 from plan_assistant.schemas import Chunk, Passage
+from plan_assistant.spelling import Speller
 from plan_assistant.store import chunk_from_record
 from plan_assistant.text import stems, words
 
@@ -43,10 +45,18 @@ _SCAFFOLDING = re.compile(
     r"|tell\s+me\s+about|can\s+you\s+tell\s+me|i\s+want\s+to\s+know|please)\b",
     re.I,
 )
+# A place relative to the asker ("near me", "round here") names no topic: the plan covers the whole county.
+_HERE = re.compile(
+    r"\b(?:(?:near|close\s+to|local\s+to)\s+(?:me|us|where\s+(?:i|we)\s+live)|(?:a)?round\s+here"
+    r"|where\s+(?:i|we)\s+live|in\s+(?:my|our)\s+(?:area|part\s+of\s+(?:the\s+)?county))\b",
+    re.I,
+)
 
 
 def focus(query: str) -> str:
-    """The question without its scaffolding, or the question itself when little would remain."""
+    """The question without a place relative to the asker, and without its scaffolding unless little would
+    remain."""
+    query = " ".join(_HERE.sub(" ", query).split()) or query
     focused = " ".join(_SCAFFOLDING.sub(" ", query).split()).strip(" ,?.-")
     return focused if len(focused.split()) >= 2 else query
 
@@ -171,6 +181,7 @@ class IndexSnapshot:
     vocabulary: frozenset[str]  # every lower-case word of the documents and their prepared keywords
     sentence_terms: dict[str, list[frozenset[str]]]  # chunk id -> each sentence's stems, with its everyday
     # wordings (glossary) and prepared keywords: what a question's words are matched against
+    speller: Speller  # corrects a question's misspelt words to words of these documents
 
     @property
     def searchable_count(self) -> int:
@@ -219,6 +230,7 @@ class IndexSnapshot:
         stem_df: dict[str, int] = {}
         derived_df: dict[str, int] = {}
         vocabulary: set[str] = set()
+        counts: Counter[str] = Counter()
         sentence_terms = {
             c.id: [
                 frozenset(
@@ -240,6 +252,7 @@ class IndexSnapshot:
                 ]
             )
             vocabulary.update(words(f"{c.section} {c.text} {prepared}"))
+            counts.update(words(c.text))
             for stem in set(stems(prepared)):
                 derived_df[stem] = derived_df.get(stem, 0) + 1
         bm25 = bm25s.BM25()
@@ -268,6 +281,7 @@ class IndexSnapshot:
             question_owner=question_rows,
             vocabulary=frozenset(vocabulary),
             sentence_terms=sentence_terms,
+            speller=Speller(vocabulary, counts),
         )
 
 
@@ -284,6 +298,8 @@ class HybridRetriever(BaseRetriever):
     rrf_k: int = 60
     use_questions: bool = False  # rank by the questions prepared for each sentence too (corpus/derived)
     lexical_weight: float = 0.0  # how much a sentence's share of the question's words adds to its score
+    commitment_weight: float = 0.0  # added to the sentences of a key priority's commitments
+    correct_spelling: bool = False  # misspelt question words corrected to the documents' words first
 
     def search(self, query: str, k: int | None = None, where: dict[str, Any] | None = None) -> list[Passage]:
         """The best passages for a query, best first, each with its fused score and cosine similarity."""
@@ -297,6 +313,8 @@ class HybridRetriever(BaseRetriever):
         none = RetrievalSignals(0.0, 0.0, 0.0, 0.0, tuple(stems(query)))
         if not self.index.chunks or not query.strip():
             return [], none
+        if self.correct_spelling:
+            query = self.index.speller.correct(query)
         query = expand_acronyms(focus(query), self.index.acronyms)
         vector = self.embedder.embed_query(query)
         n = min(self.candidates, len(self.index.chunks))
@@ -364,6 +382,9 @@ class HybridRetriever(BaseRetriever):
         if prepared:
             # A sentence matches as well as the best of its own words and the questions it was prepared for.
             scores = tuple(max(score, prepared.get(n, -1.0)) for n, score in enumerate(scores))
+        if self.commitment_weight and self.index.by_id[chunk_id].kind == "commitment":
+            # What the council commits to answers "what is it doing about ...?" better than background.
+            scores = tuple(score + self.commitment_weight for score in scores)
         terms = self.index.sentence_terms.get(chunk_id)
         if self.lexical_weight and terms and query_stems:
             n = max(self.index.searchable_count, 1)

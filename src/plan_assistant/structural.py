@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from plan_assistant.outline import DocumentOutline, KeyPriority, Outcome, Outline
+from plan_assistant.text import content_words
 
 _NUMBER_WORDS = {
     "one": 1,
@@ -74,6 +75,23 @@ def _outcome_number(question: str, context: str = "", count: int = 0) -> int | N
         word = m.group(1).lower()
         return count if word == "last" else _ORDINALS[word]
     return None
+
+
+# Words that only point at the plan's structure or ask for it: a question of nothing else is about the outcome
+# itself ("why does the plan have a fifth outcome?"), not about a topic within it.
+_STRUCTURE_WORDS = frozenset(
+    {"plan", "plans", "outcome", "outcomes", "key", "priority", "priorities", "does", "say", "says", "tell",
+     "mean", "means", "number", "council", "councils", *_NUMBER_WORDS, *_ORDINALS}
+)  # fmt: skip
+
+
+def named_outcome(question: str) -> int | None:
+    """The outcome a question asks within, named by number or ordinal ("what does Outcome 1 say about
+    flooding?"), if any. None when the question names no outcome or asks about the outcome itself."""
+    number = _outcome_number(question)
+    if number is None or not content_words(question) - _STRUCTURE_WORDS:
+        return None
+    return number
 
 
 def _plan(outline: Outline) -> DocumentOutline | None:

@@ -90,7 +90,13 @@ _MEANINGFUL = frozenset(
         "sincere",
     ]
 )
-STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS - _MEANINGFUL) | {"dont", "im", "ive", "whats"}
+# Contractions typed without their apostrophe ("havent", "theyre") are stop words too, not unknown topics.
+_BARE_CONTRACTIONS = {
+    "arent", "cant", "couldnt", "didnt", "doesnt", "dont", "hadnt", "hasnt", "havent", "isnt", "shouldnt",
+    "wasnt", "werent", "wont", "wouldnt", "im", "ive", "youre", "youve", "theyre", "theyve", "theres",
+    "thats", "whats", "whos", "wheres", "hows", "weve", "shes", "hes", "itll", "youll", "theyll",
+}  # fmt: skip
+STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS - _MEANINGFUL) | _BARE_CONTRACTIONS
 """The one English stop list: BM25, grounding overlap and question coverage all drop these words."""
 
 WORD = re.compile(r"[a-z0-9£%]+")

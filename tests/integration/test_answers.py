@@ -233,3 +233,11 @@ def test_a_request_to_act_beside_a_plan_question_gets_the_answer_and_the_signpos
     )
     assert answer.status == "answered"
     assert assistant.settings.services_url in answer.answer
+
+
+def test_a_misspelt_question_gets_the_answer_the_spelt_one_gets(assistant: Assistant) -> None:
+    spelt = assistant.ask("Is the council helping people with fuel poverty?", audience="resident")
+    misspelt = assistant.ask("Is the councel helping peeple with fuel povverty?", audience="resident")
+    assert spelt.status == misspelt.status == "answered"
+    assert [c.quote for c in misspelt.citations] == [c.quote for c in spelt.citations]
+    assert misspelt.citations[0].outcome == 3

@@ -72,7 +72,7 @@ GENUINE_PLAN_QUESTIONS = [
     "What will be done to help pupils catch up after lockdown?",
     "What's the plan to reduce inequality between different parts of the county?",
     "How are they making sure council staff can work flexibly?",
-    "Is there a plan for electric car chargers?",
+    "Will more charging points for electric vehicles be installed?",
     "What's being done about obesity?",
     "How will the council help town centres recover?",
     "What help is there for care leavers?",

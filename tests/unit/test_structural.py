@@ -166,3 +166,13 @@ def test_the_third_one_after_a_question_about_outcomes_is_outcome_three(outline:
         "and the priorities under the third one?", outline, context="what are the outcomes? and the third one"
     )
     assert found is not None and found.outcome is not None and found.outcome.number == 3
+
+
+def test_a_question_within_a_named_outcome_is_scoped_to_it_but_one_about_the_outcome_is_not() -> None:
+    from plan_assistant.structural import named_outcome
+
+    assert named_outcome("What does Outcome 2 say about flooding?") == 2
+    assert named_outcome("under the third outcome, what happens to bus services") == 3
+    assert named_outcome("Why is there a fifth outcome in the plan?") is None  # about the outcome itself
+    assert named_outcome("what is in outcome 4") is None
+    assert named_outcome("what does the plan say about flooding") is None

@@ -163,10 +163,14 @@ class Guard:
         if is_abuse(text):
             # A real question asked angrily is still answered, calmly; insults alone or threats are not.
             rest = without_abuse(text)
-            asks = any(is_question_like(sentence) for sentence in split_sentences(rest))
-            if is_threat(text) or not _substantive(rest) or not asks:
+            # What is left of the insult ("answer me, ...") is noise beside the question: keep the question.
+            clauses = [
+                c.strip() for s in split_sentences(rest) for c in re.split(r"[,;:]\s*", s) if c.strip()
+            ]
+            asking = [c for c in clauses if is_question_like(c) and _substantive(c)]
+            if is_threat(text) or not asking:
                 return stop("abuse", "declined", replies.abuse(self.settings))
-            text = rest
+            text = " ".join(asking)
             notices.append(replies.frustration_notice())
 
         check = check_injection(text, self._classifier)

@@ -99,7 +99,7 @@ _CHITCHAT = re.compile(
     r"^(?:who|what)\s+(?:made|built|created|programmed|trained|owns|runs)\s+you\b"
     r"|^(?:are|r)\s+(?:you|u)\s+(?:a\s+|an\s+|the\s+)?(?:real|robot|bot|human|person|ai|computer|machine|"
     r"chat\s*bot|chatgpt|alive)\b"
-    r"|^(?:what(?:'s|\s+is)\s+your\s+name|who\s+are\s+you|what\s+are\s+you|what\s+can\s+you\s+do|"
+    r"|^(?:what(?:'s|\s+is)\s+your\s+name|who\s+are\s+you|what\s+are\s+you(?=\W*$)|what\s+can\s+you\s+do|"
     r"how\s+old\s+are\s+you|tell\s+me\s+a\s+joke|how\s+do\s+you\s+work)\b",
     _I,
 )
@@ -120,7 +120,7 @@ _PLAN_CUE = re.compile(
     r"(?<!\bcare\s)(?<!\bsupport\s)\b(?:business\s+)?plan(?:s|ned)?\b|\bplanning\s+to\b|\bpriorit\w*|\bstrateg\w*|\boutcomes?\b|"
     r"\bcommit\w*|\bambitions?\b|\baims?\b|\btargets?\b|\bvision\b|\bpolic(?:y|ies)\b|\bobjectives?\b|"
     r"\bgoals?\b|\binvest\w*|\bapproach\b|\bintend\w*|\bfocus\w*|\bfuture\b|\btackl\w*|\bin\s+general\b|"
-    r"\b(?:council|they|you)\s+(?:doing|going\s+to\s+do|do)\s+(?:anything\s+)?about\b|\bkey\s+priorit",
+    r"\b(?:council|they|you)\s+(?:\w+ly\s+)?(?:doing|going\s+to\s+do|do)\s+(?:anything\s+)?about\b|\bkey\s+priorit",
     _I,
 )
 

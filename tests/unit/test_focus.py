@@ -1,0 +1,30 @@
+"""What the search embeds: the question's topic, without scaffolding or a place relative to the asker."""
+
+from __future__ import annotations
+
+import pytest
+
+from plan_assistant.retrieval import focus
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("does the plan say anything about bus services near me", "bus services"),
+        ("any help for carers round here", "any help for carers"),
+        ("are there plans for libraries where we live", "are there plans for libraries"),
+        ("what is being done about pothole repairs in my area", "pothole repairs"),
+        # One topic word left: the scaffolding stays, so the embedding still reads as a question.
+        ("is the council doing anything about litter near us", "is the council doing anything about litter"),
+    ],
+)
+def test_a_place_relative_to_the_asker_and_the_scaffolding_are_dropped(question: str, topic: str) -> None:
+    assert focus(question) == topic
+
+
+def test_a_message_that_is_only_a_place_is_kept() -> None:
+    assert focus("near me") == "near me"
+
+
+def test_a_named_place_is_kept() -> None:
+    assert focus("what is planned for roads in Taunton") == "what is planned for roads in Taunton"
