@@ -28,13 +28,20 @@ from evals.metrics import evidence_in_citations, must_include_recall, shown_cont
 TUNING_PATH = Path(__file__).resolve().parents[1] / "src" / "plan_assistant" / "data" / "tuning.json"
 
 
-def item_score(answer: Any, evidence: str | None, facts: Sequence[str]) -> float:
-    """What the user sees, scored 0-1: the answering sentence cited (when known) and the facts stated."""
+def item_score(
+    answer: Any, evidence: str | None, facts: Sequence[str], outcomes: Sequence[int] = ()
+) -> float:
+    """What the user sees, scored 0-1: the answering sentence cited (when known), the facts stated and the
+    first citation's Outcome."""
     answered = answer.status == "answered"
     text = shown_content(answer.answer, answer.status, answer.notices)
     parts = [must_include_recall(text, facts)] if facts else []
     if evidence:
         parts.append(float(answered and evidence_in_citations([c.quote for c in answer.citations], evidence)))
+    if outcomes:
+        parts.append(
+            float(answered and bool(answer.citations) and (answer.citations[0].outcome or 0) in outcomes)
+        )
     return float(np.mean(parts)) if parts else 0.0
 
 
@@ -45,7 +52,9 @@ def scores_for(setting: str, value: float, items: list[tuple[str, Any]]) -> list
 
     assistant = build_assistant(Settings(**{setting: value}))
     return [
-        item_score(assistant.ask(i.question, i.history, audience=i.audience), i.evidence, i.must_include)
+        item_score(
+            assistant.ask(i.question, i.history, audience=i.audience), i.evidence, i.must_include, i.outcomes
+        )
         for _, i in items
     ]
 
@@ -95,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "command": f"python -m evals.tune {args.setting} {args.grid}",
         "fitted_at": datetime.now(UTC).strftime("%Y-%m-%d"),
         "objective": "mean over answerable questions of both sets of: answering sentence among the cited "
-        "quotes, and share of expected facts stated",
+        "quotes, share of expected facts stated, and the first citation's Outcome",
         "in_sample_by_value": {
             f"{v:g}": {n: round(float(r[groups == n].mean()), 3) for n in DATASETS}
             for v, r in zip(grid, table, strict=True)
