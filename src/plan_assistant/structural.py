@@ -78,7 +78,7 @@ def _outcome_number(question: str, context: str = "", count: int = 0) -> int | N
 
 
 # Words that only point at the plan's structure or ask for it: a question of nothing else is about the outcome
-# itself ("why does the plan have a fifth outcome?"), not about a topic within it.
+# itself ("what is outcome 5 for?"), not about a topic within it.
 _STRUCTURE_WORDS = frozenset(
     {"plan", "plans", "outcome", "outcomes", "key", "priority", "priorities", "does", "say", "says", "tell",
      "mean", "means", "number", "council", "councils", *_NUMBER_WORDS, *_ORDINALS}

@@ -30,7 +30,7 @@ EXAMPLES: dict[Audience, list[str]] = {
         "How will the council improve roads and broadband?",
     ],
     "staff": [
-        "List the key priorities under Outcome 3.",
+        "What are the key priorities under Outcome 3?",
         "What does the plan commit to on adult social care?",
         "How will delivery of the plan be evidenced?",
     ],
