@@ -20,13 +20,14 @@ from plan_assistant.config import Settings, get_settings
 def create(settings: Settings | None = None) -> FastAPI:
     """Build the whole app: settings, the assistant, the API, and the UI mounted at /."""
     from plan_assistant.api import create_app
-    from plan_assistant.factory import build_assistant
+    from plan_assistant.factory import build_live_assistant
     from plan_assistant.logging_setup import configure_logging
     from plan_assistant.ui import mount_ui
 
     settings = settings or get_settings()
     configure_logging(settings.log_level)
-    assistant = build_assistant(settings)
+    assistant = build_live_assistant(settings)
+    assistant.start()  # follow new index generations as `python -m ingest` writes them
     return mount_ui(create_app(settings, assistant), assistant, settings)
 
 

@@ -78,16 +78,25 @@ def _warm_guard(settings: Settings) -> None:
 
 
 def _status(settings: Settings) -> int:
+    from plan_assistant.generations import GenerationError, current_generation
     from plan_assistant.store import make_client
 
     prepared = prepare(settings)
     chunks = sum(len(d.drafts) for d in prepared)
     client = make_client(settings)
     names = {c.name for c in client.list_collections()}
-    stored = client.get_collection(settings.collection).count() if settings.collection in names else 0
-    print(
-        f"corpus: {len(prepared)} documents, {chunks} chunks; index: {stored} chunks in {settings.collection!r}"
+    try:
+        generation = current_generation(settings.data_dir, settings.collection, names)
+    except GenerationError as exc:
+        print(f"ingest status: {exc}", file=sys.stderr)
+        return 1
+    stored = 0
+    if generation is not None and generation.chunks_collection in names:
+        stored = client.get_collection(generation.chunks_collection).count()
+    where = (
+        f"generation {generation.name} ({generation.chunks_collection!r})" if generation else "no index yet"
     )
+    print(f"corpus: {len(prepared)} documents, {chunks} chunks; index: {stored} chunks in {where}")
     return 0
 
 

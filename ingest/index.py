@@ -6,11 +6,13 @@ a corrupt or unreadable file stops the ingest while the previous index keeps ser
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
@@ -23,14 +25,18 @@ from ingest.manifest import DocumentEntry, ManifestError, read_manifest
 from ingest.structure import ParsedDocument, parse_generic, parse_plan
 from plan_assistant.config import Settings
 from plan_assistant.embeddings import Embedder
+from plan_assistant.generations import (
+    OUTLINES_DIR,
+    GenerationError,
+    current_generation,
+    generation_numbers,
+    legacy_generation,
+    new_generation,
+    write_pointer,
+)
 from plan_assistant.outline import DocumentOutline, KeyPriority, Outcome, Outline, Section
 from plan_assistant.schemas import Chunk
-from plan_assistant.store import (
-    chunk_metadata,
-    make_client,
-    questions_collection_name,
-    sentences_collection_name,
-)
+from plan_assistant.store import chunk_metadata, make_client
 
 SCHEMA_VERSION = 3
 
@@ -65,6 +71,7 @@ class IngestReport:
     questions_embedded: int = 0
     questions_deleted: int = 0
     rebuilt: bool = False
+    generation: str = ""  # the generation serving after this ingest
     seconds: float = 0.0
     changed_documents: list[str] = field(default_factory=list)
 
@@ -91,7 +98,7 @@ class IngestReport:
         return (
             f"{self.documents} documents, {self.outcomes} outcomes, {self.priorities} priorities, "
             f"{self.chunks} chunks; {self.enriched} of {self.sentences} sentences with derived data; "
-            f"{change}; {self.seconds:.1f} s"
+            f"{change}; serving generation {self.generation or '-'}; {self.seconds:.1f} s"
         )
 
 
@@ -187,22 +194,28 @@ def run_ingest(
 
     client = make_client(settings)
     names = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
+    try:
+        previous = current_generation(settings.data_dir, settings.collection, names)
+    except GenerationError as exc:
+        raise IngestError(str(exc)) from exc
+    if previous is not None and previous.chunks_collection not in names:
+        previous = None  # the pointer names collections that are gone: nothing to build on
 
     existing: dict[str, dict] = {}
-    if settings.collection in names and not rebuild:
-        collection = client.get_collection(settings.collection)
+    stored_questions: dict[str, str] = {}
+    if previous is not None and not rebuild:
+        collection = client.get_collection(previous.chunks_collection)
         meta = collection.metadata or {}
         if meta.get("schema") != SCHEMA_VERSION or meta.get("embedding_model") != _model_hint(settings):
             rebuild = True  # embeddings from another model or layout cannot be mixed with new ones
         else:
             got = collection.get(include=["metadatas"])
             existing = {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)}
-
-    questions_name = questions_collection_name(settings)
-    stored_questions: dict[str, str] = {}
-    if questions_name in names and not rebuild:
-        got = client.get_collection(questions_name).get(include=["documents"])
-        stored_questions = dict(zip(got["ids"], (str(d) for d in got["documents"] or []), strict=True))
+            if previous.questions_collection in names:
+                got = client.get_collection(previous.questions_collection).get(include=["documents"])
+                stored_questions = dict(
+                    zip(got["ids"], (str(d) for d in got["documents"] or []), strict=True)
+                )
     wanted_questions = question_rows(d.chunk for d in drafts.values())
     new_questions = [i for i, row in wanted_questions.items() if stored_questions.get(i) != row[0]]
     stale_questions = [i for i in stored_questions if i not in wanted_questions]
@@ -218,13 +231,21 @@ def run_ingest(
         chunks=len(drafts),
         sentences=sentence_count,
         enriched=sum(d.enriched for d in prepared),
-        rebuilt=rebuild and (settings.collection in names),
+        rebuilt=rebuild and previous is not None,
     )
     report.changed_documents = sorted(
         {drafts[i].chunk.document_id for i in new_ids + relabel_ids}
         | {existing[i].get("document_id", "?") for i in stale_ids}
         | {str(wanted_questions[i][1]["document_id"]) for i in new_questions}
     )
+    outline = build_outline(prepared)
+    unchanged = previous is not None and previous.number and not report.changed
+    if unchanged and previous and _outline_at(previous.outline_path(settings.data_dir)) == outline:
+        if _outline_at(settings.outline_path) != outline:
+            outline.save(settings.outline_path)
+        report.generation = previous.name
+        report.seconds = time.perf_counter() - started
+        return report
 
     # Embed everything new before touching the store.
     new_drafts = [drafts[i] for i in (list(drafts) if rebuild else new_ids)]
@@ -241,61 +262,132 @@ def run_ingest(
             model, [wanted_questions[i][0] for i in new_questions], settings, progress, "questions"
         )
 
-    if rebuild:
-        for name in (settings.collection, sentences_collection_name(settings), questions_name):
-            if name in names:
-                client.delete_collection(name)
+    # A new generation beside the one being served: copy what is unchanged, add what is new, check it is
+    # whole, and only then point readers at it.
+    numbers = generation_numbers(settings.collection, names)
+    number = max([previous.number if previous else 0, *numbers]) + 1
+    generation = new_generation(settings.collection, number, len(drafts))
     collection_meta = {
         "embedding_model": _model_hint(settings),
         "schema": SCHEMA_VERSION,
         "hnsw:space": "cosine",
         "hnsw:search_ef": 100,
     }
-    chunks = client.get_or_create_collection(settings.collection, metadata=collection_meta)
-    sentences = client.get_or_create_collection(sentences_collection_name(settings), metadata=collection_meta)
-    questions = client.get_or_create_collection(questions_name, metadata=collection_meta)
+    try:
+        chunks, sentences, questions = (
+            client.create_collection(name, metadata=collection_meta) for name in generation.collections
+        )
+    except Exception as exc:  # chromadb raises its own error types, by backend
+        raise IngestError(
+            f"{generation.chunks_collection}: cannot create the new generation ({exc}); is another ingest "
+            "running?"
+        ) from exc
 
-    if new_drafts and chunk_vectors is not None and sentence_vectors is not None:
-        for batch in _batches(range(len(new_drafts)), 256):
-            chunks.upsert(
-                ids=[new_drafts[i].chunk.id for i in batch],
-                embeddings=[chunk_vectors[i].tolist() for i in batch],
-                documents=[new_drafts[i].chunk.text for i in batch],
-                metadatas=[chunk_metadata(new_drafts[i].chunk) for i in batch],
-            )
-        for batch in _batches(range(len(sentence_rows)), 512):
-            sentences.upsert(
-                ids=[sentence_rows[i][0] for i in batch],
-                embeddings=[sentence_vectors[i].tolist() for i in batch],
-                documents=[sentence_rows[i][1] for i in batch],
-                metadatas=[sentence_rows[i][2] for i in batch],
-            )
+    chunk_rows: list[tuple[str, list[float], ChunkDraft]] = []
+    sentence_records: list[tuple[str, str, dict, list[float]]] = []
+    kept_ids = [] if rebuild else [i for i in drafts if i in existing]
+    if previous is not None and kept_ids:
+        old = _vectors(client.get_collection(previous.chunks_collection), kept_ids)
+        chunk_rows += [(i, old[i], drafts[i]) for i in kept_ids]
+        kept = set(kept_ids)
+        got = client.get_collection(previous.sentences_collection).get(
+            include=["embeddings", "documents", "metadatas"]
+        )
+        for i, vector, text, meta in zip(
+            got["ids"], got["embeddings"], got["documents"], got["metadatas"], strict=True
+        ):
+            if str(meta["chunk_id"]) in kept:
+                sentence_records.append((i, str(text), dict(meta), [float(x) for x in vector]))
+    if chunk_vectors is not None and sentence_vectors is not None:
+        chunk_rows += [(d.chunk.id, chunk_vectors[n].tolist(), d) for n, d in enumerate(new_drafts)]
+        sentence_records += [(*row, sentence_vectors[n].tolist()) for n, row in enumerate(sentence_rows)]
+    for batch in _batches(range(len(chunk_rows)), 256):
+        chunks.add(
+            ids=[chunk_rows[i][0] for i in batch],
+            embeddings=[chunk_rows[i][1] for i in batch],
+            documents=[chunk_rows[i][2].chunk.text for i in batch],
+            metadatas=[chunk_metadata(chunk_rows[i][2].chunk) for i in batch],
+        )
+    for batch in _batches(range(len(sentence_records)), 512):
+        sentences.add(
+            ids=[sentence_records[i][0] for i in batch],
+            embeddings=[sentence_records[i][3] for i in batch],
+            documents=[sentence_records[i][1] for i in batch],
+            metadatas=[sentence_records[i][2] for i in batch],
+        )
+    question_ids = [i for i in wanted_questions if i not in set(new_questions)]
+    question_vecs: dict[str, list[float]] = {}
+    if previous is not None and question_ids:
+        question_vecs = _vectors(client.get_collection(previous.questions_collection), question_ids)
     if new_questions and question_vectors is not None:
-        for batch in _batches(range(len(new_questions)), 512):
-            questions.upsert(
-                ids=[new_questions[i] for i in batch],
-                embeddings=[question_vectors[i].tolist() for i in batch],
-                documents=[wanted_questions[new_questions[i]][0] for i in batch],
-                metadatas=[wanted_questions[new_questions[i]][1] for i in batch],
-            )
-    if stale_questions:
-        questions.delete(ids=stale_questions)
-    if relabel_ids and not rebuild:
-        chunks.update(ids=relabel_ids, metadatas=[chunk_metadata(drafts[i].chunk) for i in relabel_ids])
-    if stale_ids and not rebuild:
-        chunks.delete(ids=stale_ids)
-        sentences.delete(where={"chunk_id": {"$in": stale_ids}})
+        question_vecs.update({i: question_vectors[n].tolist() for n, i in enumerate(new_questions)})
+    question_order = list(wanted_questions)
+    for batch in _batches(range(len(question_order)), 512):
+        questions.add(
+            ids=[question_order[i] for i in batch],
+            embeddings=[list(question_vecs[question_order[i]]) for i in batch],
+            documents=[wanted_questions[question_order[i]][0] for i in batch],
+            metadatas=[wanted_questions[question_order[i]][1] for i in batch],
+        )
+    if chunks.count() != len(drafts) or questions.count() != len(wanted_questions):
+        raise IngestError(
+            f"{generation.chunks_collection}: holds {chunks.count()} chunks and {questions.count()} "
+            f"questions after writing, not {len(drafts)} and {len(wanted_questions)}; not switched to it"
+        )
+    outline.save(generation.outline_path(settings.data_dir))
+    write_pointer(settings.data_dir, generation)  # the switch: readers follow from here on
+    outline.save(settings.outline_path)  # the current outline where people and tools look for it
+    _remove_old_generations(client, settings, keep={generation.number, previous.number if previous else -1})
 
     report.added = len(new_drafts)
     report.deleted = 0 if rebuild else len(stale_ids)
     report.updated = 0 if rebuild else len(relabel_ids)
     report.questions_embedded = len(new_questions)
     report.questions_deleted = len(stale_questions)
-    outline = build_outline(prepared)
-    if report.changed or not settings.outline_path.exists() or Outline.load(settings.outline_path) != outline:
-        outline.save(settings.outline_path)
+    report.generation = generation.name
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _vectors(collection: Any, ids: list[str]) -> dict[str, list[float]]:
+    """The stored vector of each id."""
+    vectors: dict[str, list[float]] = {}
+    for batch in _batches(range(len(ids)), 512):
+        got = collection.get(ids=[ids[i] for i in batch], include=["embeddings"])
+        vectors.update(zip(got["ids"], (list(map(float, v)) for v in got["embeddings"]), strict=True))
+    missing = [i for i in ids if i not in vectors]
+    if missing:
+        raise IngestError(f"{collection.name}: {len(missing)} stored vectors are missing (e.g. {missing[0]})")
+    return vectors
+
+
+def _outline_at(path: Path) -> Outline | None:
+    try:
+        return Outline.load(path)
+    except (OSError, ValueError):
+        return None
+
+
+def _remove_old_generations(client: Any, settings: Settings, keep: set[int]) -> None:
+    """Delete every generation but those kept (the new one and the one servers may still be reading), and
+    what ingests killed half-way left behind."""
+    names = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
+    doomed = [
+        n
+        for number, cols in generation_numbers(settings.collection, names).items()
+        if number not in keep
+        for n in cols
+    ]
+    if 0 not in keep:
+        doomed += [n for n in legacy_generation(settings.collection).collections if n in names]
+    for name in doomed:
+        with contextlib.suppress(Exception):  # gone already (another ingest cleaned it): nothing to do
+            client.delete_collection(name)
+    kept_outlines = {f"outline-g{number:06d}.json" for number in keep}
+    outlines = settings.data_dir / OUTLINES_DIR
+    for path in outlines.glob("outline-g*.json") if outlines.is_dir() else []:
+        if path.name not in kept_outlines:
+            path.unlink(missing_ok=True)
 
 
 def entity_cache_path(settings: Settings) -> Path:

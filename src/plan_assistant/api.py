@@ -56,7 +56,7 @@ class AssistantLike(Protocol):
         ...
 
     def health(self) -> dict[str, Any]:
-        """Counts of documents and chunks, and the generator in use."""
+        """Counts of documents and chunks, the generator in use and the index generation served."""
         ...
 
 
@@ -130,6 +130,9 @@ class Health(BaseModel):
     documents: int = 0
     chunks: int = 0
     generator: str = ""
+    generation: str = Field(
+        "", description="The index generation being served (g000003; legacy: pre-generation)."
+    )
 
 
 class FieldError(BaseModel):
@@ -363,7 +366,7 @@ def export_feedback(store: FeedbackDep, settings: SettingsDep, credentials: Bear
 
 @health_router.get("/healthz", response_model=Health, responses={503: {"model": Health}})
 def healthz(request: Request, response: Response) -> Health:
-    """200 once the model and index are loaded (with their counts); 503 before."""
+    """200 once the model and index are loaded (with their counts and index generation); 503 before."""
     assistant: AssistantLike | None = getattr(request.app.state, "assistant", None)
     try:
         info = assistant.health() if assistant is not None else {}
@@ -379,6 +382,7 @@ def healthz(request: Request, response: Response) -> Health:
         documents=documents,
         chunks=chunks,
         generator=str(info.get("generator", "") or ""),
+        generation=str(info.get("generation", "") or ""),
     )
 
 

@@ -39,7 +39,10 @@ class Settings(BaseSettings):
     # Chroma
     chroma_host: str = Field("", description="Chroma server host; empty uses the embedded store in data_dir.")
     chroma_port: int = Field(8000, ge=1, le=65535, description="Chroma server port (with chroma_host).")
-    collection: str = Field("plan_chunks", description="Chroma collection name.")
+    collection: str = Field(
+        "plan_chunks",
+        description="Chroma collection name; each index generation adds its suffix (plan_chunks_g000003).",
+    )
 
     # Retrieval and answering
     generator: str = Field(
@@ -119,6 +122,12 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(16000, ge=1, description="Longest question accepted, after trimming.")
     max_history_turns: int = Field(20, ge=0, description="Most history turns accepted in one request.")
+    reload_interval: float = Field(
+        1.0,
+        ge=0,
+        le=3600,
+        description="Seconds between a server's checks for a new index generation (0: never switch).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
 
     @field_validator("corpus_dir", "data_dir", mode="after")

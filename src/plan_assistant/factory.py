@@ -3,48 +3,95 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from plan_assistant.answerability import packaged_model
+from plan_assistant.answerability import AnswerabilityModel, packaged_model
 from plan_assistant.assistant import Assistant
 from plan_assistant.config import Settings
 from plan_assistant.embeddings import Embedder, VectorCache, embedding_name, load_embedder
+from plan_assistant.generations import Generation, GenerationError, current_generation, read_pointer
 from plan_assistant.generators import get_generator
+from plan_assistant.generators.base import Generator
 from plan_assistant.glossary import packaged_glossary
 from plan_assistant.guardrails import Guard
+from plan_assistant.live import LiveAssistant
 from plan_assistant.outline import Outline
 from plan_assistant.retrieval import HybridRetriever, IndexSnapshot
-from plan_assistant.store import make_client, sentences_collection_name
+from plan_assistant.store import make_client
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
 
 
 class IndexMissingError(RuntimeError):
     """No index has been built in the configured data directory or Chroma server."""
 
 
-def build_assistant(settings: Settings) -> Assistant:
-    """Load the model, the index and the outline, and assemble the answer chain."""
-    if not settings.outline_path.is_file():
-        raise IndexMissingError(
-            f"no outline at {settings.outline_path}: build the index first with `make index` (python -m ingest)"
-        )
-    client = make_client(settings)
+@dataclass(frozen=True)
+class Engine:
+    """What every index generation is served with: loaded once per process."""
+
+    embedder: Embedder
+    guard: Guard
+    generator: Generator
+    answerability: AnswerabilityModel | None
+
+
+def build_engine(settings: Settings) -> Engine:
+    """Load the embedding model, the guardrails, the generator and the answerability model."""
+    embedder = load_embedder(settings)
+    return Engine(
+        embedder=embedder,
+        guard=build_guard(settings, embedder),
+        generator=get_generator(settings.generator, settings),
+        answerability=packaged_model(),
+    )
+
+
+def serving_generation(settings: Settings, client: ClientAPI) -> Generation:
+    """The index generation to serve: the one the pointer names (or an index from before generations)."""
     names = {c.name for c in client.list_collections()}
-    if settings.collection not in names:
+    try:
+        generation = current_generation(settings.data_dir, settings.collection, names)
+    except GenerationError as exc:
+        raise IndexMissingError(str(exc)) from exc
+    if generation is None:
         raise IndexMissingError(
-            f"no Chroma collection {settings.collection!r}: run `make index` (python -m ingest)"
+            f"no index in {settings.data_dir} (no {settings.collection!r} collection): run `make index` "
+            "(python -m ingest)"
         )
-    chunks = client.get_collection(settings.collection)
-    questions = f"{settings.collection}_questions"
+    return generation
+
+
+def assistant_for(settings: Settings, client: ClientAPI, generation: Generation, engine: Engine) -> Assistant:
+    """Load one generation (its collections into memory, its outline) and assemble the answer chain on it."""
+    outline_path = generation.outline_path(settings.data_dir)
+    if not outline_path.is_file():
+        raise IndexMissingError(
+            f"no outline at {outline_path} for index generation {generation.name}: run `make index` "
+            "(python -m ingest)"
+        )
+    names = {c.name for c in client.list_collections()}
+    for name in generation.collections[:2]:
+        if name not in names:
+            raise IndexMissingError(
+                f"no Chroma collection {name!r} for index generation {generation.name}: run `make index` "
+                "(python -m ingest)"
+            )
+    chunks = client.get_collection(generation.chunks_collection)
     index = IndexSnapshot.load(
         chunks,
-        client.get_collection(sentences_collection_name(settings)),
-        client.get_collection(questions) if questions in names else None,
+        client.get_collection(generation.sentences_collection),
+        client.get_collection(generation.questions_collection)
+        if generation.questions_collection in names
+        else None,
         packaged_glossary(),
     )
-    embedder = load_embedder(settings)
     retriever = HybridRetriever(
         index=index,
-        embedder=embedder,
+        embedder=engine.embedder,
         collection=chunks,
         k=settings.top_k,
         candidates=settings.candidates,
@@ -54,15 +101,34 @@ def build_assistant(settings: Settings) -> Assistant:
         commitment_weight=settings.commitment_weight,
         correct_spelling=settings.correct_spelling,
     )
-    guard = build_guard(settings, embedder)
     return Assistant(
         settings=settings,
-        embedder=embedder,
+        embedder=engine.embedder,
         retriever=retriever,
-        generator=get_generator(settings.generator, settings),
-        outline=Outline.load(settings.outline_path),
-        guard=guard,
-        answerability=packaged_model(),
+        generator=engine.generator,
+        outline=Outline.load(outline_path),
+        guard=engine.guard,
+        answerability=engine.answerability,
+    )
+
+
+def build_assistant(settings: Settings) -> Assistant:
+    """Load the model, the index generation in service and its outline, and assemble the answer chain."""
+    client = make_client(settings)
+    return assistant_for(settings, client, serving_generation(settings, client), build_engine(settings))
+
+
+def build_live_assistant(settings: Settings) -> LiveAssistant:
+    """The assistant a server runs: it follows new index generations as ingests write them (call start())."""
+    client = make_client(settings)
+    generation = serving_generation(settings, client)
+    engine = build_engine(settings)
+    return LiveAssistant(
+        assistant_for(settings, client, generation, engine),
+        generation,
+        load=lambda g: assistant_for(settings, client, g, engine),
+        read_pointer=lambda: read_pointer(settings.data_dir),
+        interval=settings.reload_interval,
     )
 
 
