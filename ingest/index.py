@@ -238,6 +238,11 @@ def run_ingest(
         | {existing[i].get("document_id", "?") for i in stale_ids}
         | {str(wanted_questions[i][1]["document_id"]) for i in new_questions}
     )
+    report.added = len(drafts) if rebuild else len(new_ids)
+    report.deleted = 0 if rebuild else len(stale_ids)
+    report.updated = 0 if rebuild else len(relabel_ids)
+    report.questions_embedded = len(new_questions)
+    report.questions_deleted = len(stale_questions)
     outline = build_outline(prepared)
     unchanged = previous is not None and previous.number and not report.changed
     if unchanged and previous and _outline_at(previous.outline_path(settings.data_dir)) == outline:
@@ -339,11 +344,6 @@ def run_ingest(
     outline.save(settings.outline_path)  # the current outline where people and tools look for it
     _remove_old_generations(client, settings, keep={generation.number, previous.number if previous else -1})
 
-    report.added = len(new_drafts)
-    report.deleted = 0 if rebuild else len(stale_ids)
-    report.updated = 0 if rebuild else len(relabel_ids)
-    report.questions_embedded = len(new_questions)
-    report.questions_deleted = len(stale_questions)
     report.generation = generation.name
     report.seconds = time.perf_counter() - started
     return report

@@ -10,8 +10,8 @@ from ingest.index import IngestReport, run_ingest
 from plan_assistant.config import Settings
 from plan_assistant.embeddings import Embedder
 from plan_assistant.retrieval import HybridRetriever
-from plan_assistant.store import make_client
 from tests.conftest import CORPUS_DIR, settings_for
+from tests.integration.test_index import served
 
 # The very test the embedded store passes, collected here against the server's `retriever` fixture.
 from tests.integration.test_retrieval import (
@@ -74,8 +74,8 @@ def test_the_server_holds_the_same_chunks_as_the_embedded_store(
     first, _ = server_ingest
     assert (first.documents, first.outcomes, first.priorities) == (1, 5, 21)
     assert first.added == first.chunks
-    server_ids = set(make_client(server_settings).get_collection(server_settings.collection).get()["ids"])
-    local_ids = set(make_client(built_index).get_collection(built_index.collection).get()["ids"])
+    server_ids = set(served(server_settings).get()["ids"])
+    local_ids = set(served(built_index).get()["ids"])
     assert server_ids == local_ids
     assert len(server_ids) == first.chunks
 

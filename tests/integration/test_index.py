@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,13 +17,9 @@ from ingest.derived import DerivedEntry, DerivedFile, ModelInfo, derived_path, s
 from ingest.index import IngestError, prepare, run_ingest
 from plan_assistant.config import PROJECT_ROOT, Settings
 from plan_assistant.embeddings import Embedder
+from plan_assistant.factory import serving_generation
 from plan_assistant.outline import Outline
-from plan_assistant.store import (
-    chunk_from_record,
-    make_client,
-    questions_collection_name,
-    sentences_collection_name,
-)
+from plan_assistant.store import chunk_from_record, make_client
 from tests.conftest import CountingEmbedder, MakeSettings
 from tests.fixtures.make_fixtures import (
     write_corrupt_pdf,
@@ -68,21 +65,26 @@ def fixture_corpus(settings: Settings, *doc_ids: str) -> dict[str, str]:
     return entries
 
 
+def served(settings: Settings, part: str = "chunks") -> Any:
+    """One collection (chunks, sentences or questions) of the index generation in service."""
+    client = make_client(settings)
+    return client.get_collection(getattr(serving_generation(settings, client), f"{part}_collection"))
+
+
 def stored(settings: Settings) -> dict[str, dict]:
     """Chunk id -> metadata, as the store holds it."""
-    got = make_client(settings).get_collection(settings.collection).get(include=["metadatas"])
+    got = served(settings).get(include=["metadatas"])
     return dict(zip(got["ids"], got["metadatas"], strict=True))
 
 
 def stored_text(settings: Settings, chunk_id: str) -> str:
     """The text the store holds for one chunk."""
-    got = make_client(settings).get_collection(settings.collection).get(ids=[chunk_id])
+    got = served(settings).get(ids=[chunk_id])
     return str(got["documents"][0])
 
 
 def stored_sentence_owners(settings: Settings) -> set[str]:
-    client = make_client(settings)
-    got = client.get_collection(sentences_collection_name(settings)).get(include=["metadatas"])
+    got = served(settings, "sentences").get(include=["metadatas"])
     return {str(m["chunk_id"]) for m in got["metadatas"]}
 
 
@@ -171,9 +173,7 @@ def test_editing_a_document_re_embeds_only_its_changed_chunks(
     assert any("gritters go out at dawn" in t for t in counting.texts)
     assert not any("Plant more trees" in t or "parks" in t for t in counting.texts)
     assert len(counting.texts) == 1 + len(
-        make_client(settings)
-        .get_collection(sentences_collection_name(settings))
-        .get(where={"chunk_id": new_id})["ids"]
+        served(settings, "sentences").get(where={"chunk_id": new_id})["ids"]
     )
     # The roads chunks that did not change keep their vectors and are re-labelled with the new version.
     unchanged_roads = [i for i in after if i in before and after[i]["document_id"] == "fixture-roads"]
@@ -296,7 +296,7 @@ def test_the_cli_rebuild_re_embeds_everything_with_a_progress_bar_and_a_summary(
     settings = make_settings(tmp_path)
     fixture_corpus(settings, "fixture-roads", "fixture-travel")
     run_ingest(settings, lambda: embedder, progress=False)
-    collection = make_client(settings).get_collection(settings.collection)
+    collection = served(settings)
     target = collection.get(limit=1, include=["embeddings"])
     chunk_id, good = target["ids"][0], np.asarray(target["embeddings"][0])
     # Spoil one stored vector: an incremental ingest trusts the store and leaves it; only a rebuild mends it.
@@ -313,9 +313,7 @@ def test_the_cli_rebuild_re_embeds_everything_with_a_progress_bar_and_a_summary(
     assert chunks == len(stored(settings))
     assert f"embedded {chunks}" in result.stdout
     assert "Embedding chunks" in result.stderr and "100%" in result.stderr  # tqdm's bar
-    mended = (
-        make_client(settings).get_collection(settings.collection).get(ids=[chunk_id], include=["embeddings"])
-    )
+    mended = served(settings).get(ids=[chunk_id], include=["embeddings"])
     assert float(np.dot(mended["embeddings"][0], good)) > 0.99
 
 
@@ -403,7 +401,7 @@ def enriched_corpus(settings: Settings, grit_questions: list[str] = GRIT_QUESTIO
 
 
 def stored_chunks(settings: Settings) -> list:  # type: ignore[type-arg]
-    got = make_client(settings).get_collection(settings.collection).get(include=["documents", "metadatas"])
+    got = served(settings).get(include=["documents", "metadatas"])
     return [
         chunk_from_record(i, str(d), m)
         for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
@@ -411,11 +409,7 @@ def stored_chunks(settings: Settings) -> list:  # type: ignore[type-arg]
 
 
 def stored_questions(settings: Settings) -> dict[str, tuple[str, dict]]:
-    got = (
-        make_client(settings)
-        .get_collection(questions_collection_name(settings))
-        .get(include=["documents", "metadatas"])
-    )
+    got = served(settings, "questions").get(include=["documents", "metadatas"])
     return {
         i: (str(d), dict(m)) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
     }
@@ -450,7 +444,7 @@ def test_derived_data_fills_the_sentences_and_its_questions_are_indexed(
         owner = next(c for c in stored_chunks(settings) if c.id == meta["chunk_id"])
         assert question in owner.sentences[int(meta["n"])].questions
     # A question finds its own vector first.
-    collection = make_client(settings).get_collection(questions_collection_name(settings))
+    collection = served(settings, "questions")
     hit = collection.query(query_embeddings=[embedder.embed_query(GRIT_QUESTIONS[1]).tolist()], n_results=1)
     assert hit["documents"][0][0] == GRIT_QUESTIONS[1]
     assert hit["metadatas"][0][0]["chunk_id"] == chunk.id and hit["metadatas"][0][0]["n"] == n

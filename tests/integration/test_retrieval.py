@@ -7,6 +7,7 @@ from langchain_core.documents import Document
 
 from plan_assistant.config import Settings
 from plan_assistant.embeddings import Embedder
+from plan_assistant.factory import serving_generation
 from plan_assistant.retrieval import (
     SEARCHABLE_KINDS,
     HybridRetriever,
@@ -14,7 +15,7 @@ from plan_assistant.retrieval import (
     reciprocal_rank_fusion,
     tokenize,
 )
-from plan_assistant.store import make_client, sentences_collection_name
+from plan_assistant.store import make_client
 from tests.conftest import CountingEmbedder
 
 # Written for this test, in residents' and staff's words, each with the key priority that answers it.
@@ -47,8 +48,9 @@ SMOKE_QUESTIONS = [
 def open_retriever(settings: Settings, embedder: Embedder) -> HybridRetriever:
     """The hybrid retriever over whatever index the settings point at (embedded store or server)."""
     client = make_client(settings)
-    chunks = client.get_collection(settings.collection)
-    index = IndexSnapshot.load(chunks, client.get_collection(sentences_collection_name(settings)))
+    generation = serving_generation(settings, client)
+    chunks = client.get_collection(generation.chunks_collection)
+    index = IndexSnapshot.load(chunks, client.get_collection(generation.sentences_collection))
     return HybridRetriever(
         index=index,
         embedder=embedder,
