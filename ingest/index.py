@@ -288,60 +288,73 @@ def run_ingest(
             "running?"
         ) from exc
 
-    chunk_rows: list[tuple[str, list[float], ChunkDraft]] = []
-    sentence_records: list[tuple[str, str, dict, list[float]]] = []
-    kept_ids = [] if rebuild else [i for i in drafts if i in existing]
-    if previous is not None and kept_ids:
-        old = _vectors(client.get_collection(previous.chunks_collection), kept_ids)
-        chunk_rows += [(i, old[i], drafts[i]) for i in kept_ids]
-        kept = set(kept_ids)
-        got = client.get_collection(previous.sentences_collection).get(
-            include=["embeddings", "documents", "metadatas"]
-        )
-        for i, vector, text, meta in zip(
-            got["ids"], got["embeddings"], got["documents"], got["metadatas"], strict=True
-        ):
-            if str(meta["chunk_id"]) in kept:
-                sentence_records.append((i, str(text), dict(meta), [float(x) for x in vector]))
-    if chunk_vectors is not None and sentence_vectors is not None:
-        chunk_rows += [(d.chunk.id, chunk_vectors[n].tolist(), d) for n, d in enumerate(new_drafts)]
-        sentence_records += [(*row, sentence_vectors[n].tolist()) for n, row in enumerate(sentence_rows)]
-    for batch in _batches(range(len(chunk_rows)), 256):
-        chunks.add(
-            ids=[chunk_rows[i][0] for i in batch],
-            embeddings=[chunk_rows[i][1] for i in batch],
-            documents=[chunk_rows[i][2].chunk.text for i in batch],
-            metadatas=[chunk_metadata(chunk_rows[i][2].chunk) for i in batch],
-        )
-    for batch in _batches(range(len(sentence_records)), 512):
-        sentences.add(
-            ids=[sentence_records[i][0] for i in batch],
-            embeddings=[sentence_records[i][3] for i in batch],
-            documents=[sentence_records[i][1] for i in batch],
-            metadatas=[sentence_records[i][2] for i in batch],
-        )
-    question_ids = [i for i in wanted_questions if i not in set(new_questions)]
-    question_vecs: dict[str, list[float]] = {}
-    if previous is not None and question_ids:
-        question_vecs = _vectors(client.get_collection(previous.questions_collection), question_ids)
-    if new_questions and question_vectors is not None:
-        question_vecs.update({i: question_vectors[n].tolist() for n, i in enumerate(new_questions)})
-    question_order = list(wanted_questions)
-    for batch in _batches(range(len(question_order)), 512):
-        questions.add(
-            ids=[question_order[i] for i in batch],
-            embeddings=[list(question_vecs[question_order[i]]) for i in batch],
-            documents=[wanted_questions[question_order[i]][0] for i in batch],
-            metadatas=[wanted_questions[question_order[i]][1] for i in batch],
-        )
-    if chunks.count() != len(drafts) or questions.count() != len(wanted_questions):
+    try:
+        chunk_rows: list[tuple[str, list[float], ChunkDraft]] = []
+        sentence_records: list[tuple[str, str, dict, list[float]]] = []
+        kept_ids = [] if rebuild else [i for i in drafts if i in existing]
+        if previous is not None and kept_ids:
+            old = _vectors(client.get_collection(previous.chunks_collection), kept_ids)
+            chunk_rows += [(i, old[i], drafts[i]) for i in kept_ids]
+            kept = set(kept_ids)
+            got = client.get_collection(previous.sentences_collection).get(
+                include=["embeddings", "documents", "metadatas"]
+            )
+            for i, vector, text, meta in zip(
+                got["ids"], got["embeddings"], got["documents"], got["metadatas"], strict=True
+            ):
+                if str(meta["chunk_id"]) in kept:
+                    sentence_records.append((i, str(text), dict(meta), [float(x) for x in vector]))
+        if chunk_vectors is not None and sentence_vectors is not None:
+            chunk_rows += [(d.chunk.id, chunk_vectors[n].tolist(), d) for n, d in enumerate(new_drafts)]
+            sentence_records += [(*row, sentence_vectors[n].tolist()) for n, row in enumerate(sentence_rows)]
+        for batch in _batches(range(len(chunk_rows)), 256):
+            chunks.add(
+                ids=[chunk_rows[i][0] for i in batch],
+                embeddings=[chunk_rows[i][1] for i in batch],
+                documents=[chunk_rows[i][2].chunk.text for i in batch],
+                metadatas=[chunk_metadata(chunk_rows[i][2].chunk) for i in batch],
+            )
+        for batch in _batches(range(len(sentence_records)), 512):
+            sentences.add(
+                ids=[sentence_records[i][0] for i in batch],
+                embeddings=[sentence_records[i][3] for i in batch],
+                documents=[sentence_records[i][1] for i in batch],
+                metadatas=[sentence_records[i][2] for i in batch],
+            )
+        question_ids = [i for i in wanted_questions if i not in set(new_questions)]
+        question_vecs: dict[str, list[float]] = {}
+        if previous is not None and question_ids:
+            question_vecs = _vectors(client.get_collection(previous.questions_collection), question_ids)
+        if new_questions and question_vectors is not None:
+            question_vecs.update({i: question_vectors[n].tolist() for n, i in enumerate(new_questions)})
+        question_order = list(wanted_questions)
+        for batch in _batches(range(len(question_order)), 512):
+            questions.add(
+                ids=[question_order[i] for i in batch],
+                embeddings=[list(question_vecs[question_order[i]]) for i in batch],
+                documents=[wanted_questions[question_order[i]][0] for i in batch],
+                metadatas=[wanted_questions[question_order[i]][1] for i in batch],
+            )
+        if chunks.count() != len(drafts) or questions.count() != len(wanted_questions):
+            raise IngestError(
+                f"{generation.chunks_collection}: holds {chunks.count()} chunks and {questions.count()} "
+                f"questions after writing, not {len(drafts)} and {len(wanted_questions)}; not switched to it"
+            )
+    except IngestError:
+        raise
+    except Exception as exc:  # the store failed part-way: the pointer still names the previous generation
         raise IngestError(
-            f"{generation.chunks_collection}: holds {chunks.count()} chunks and {questions.count()} "
-            f"questions after writing, not {len(drafts)} and {len(wanted_questions)}; not switched to it"
-        )
-    outline.save(generation.outline_path(settings.data_dir))
-    write_pointer(settings.data_dir, generation)  # the switch: readers follow from here on
-    outline.save(settings.outline_path)  # the current outline where people and tools look for it
+            f"{generation.chunks_collection}: writing the new generation failed ({exc}); the previous "
+            "generation keeps serving"
+        ) from exc
+    try:
+        outline.save(generation.outline_path(settings.data_dir))
+        write_pointer(settings.data_dir, generation)  # the switch: readers follow from here on
+        outline.save(settings.outline_path)  # the current outline where people and tools look for it
+    except OSError as exc:
+        raise IngestError(
+            f"{exc.filename or settings.data_dir}: cannot be written ({exc.strerror or exc})"
+        ) from exc
     _remove_old_generations(client, settings, keep={generation.number, previous.number if previous else -1})
 
     report.generation = generation.name
