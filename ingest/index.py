@@ -6,13 +6,11 @@ a corrupt or unreadable file stops the ingest while the previous index keeps ser
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from tqdm import tqdm
@@ -20,20 +18,13 @@ from tqdm import tqdm
 from ingest.chunking import ChunkDraft, DocumentInfo, chunk_document
 from ingest.derived import DerivedError, apply_derived, derived_path, load_derived
 from ingest.entities import EntityLabeller, entity_model_id, label_entities, load_entity_labeller
+from ingest.generation import GenerationWriteError, NewContent, write_generation
 from ingest.loaders import LoadError, load_document
 from ingest.manifest import DocumentEntry, ManifestError, read_manifest
 from ingest.structure import ParsedDocument, parse_generic, parse_plan
 from plan_assistant.config import Settings
 from plan_assistant.embeddings import Embedder
-from plan_assistant.generations import (
-    OUTLINES_DIR,
-    GenerationError,
-    current_generation,
-    generation_numbers,
-    legacy_generation,
-    new_generation,
-    write_pointer,
-)
+from plan_assistant.generations import GenerationError, current_generation
 from plan_assistant.outline import DocumentOutline, KeyPriority, Outcome, Outline, Section
 from plan_assistant.schemas import Chunk
 from plan_assistant.store import chunk_metadata, make_client
@@ -244,7 +235,7 @@ def run_ingest(
     report.questions_embedded = len(new_questions)
     report.questions_deleted = len(stale_questions)
     outline = build_outline(prepared)
-    unchanged = previous is not None and previous.number and not report.changed
+    unchanged = previous is not None and previous.number > 0 and not report.changed
     if unchanged and previous and _outline_at(previous.outline_path(settings.data_dir)) == outline:
         if _outline_at(settings.outline_path) != outline:
             outline.save(settings.outline_path)
@@ -267,11 +258,17 @@ def run_ingest(
             model, [wanted_questions[i][0] for i in new_questions], settings, progress, "questions"
         )
 
-    # A new generation beside the one being served: copy what is unchanged, add what is new, check it is
-    # whole, and only then point readers at it.
-    numbers = generation_numbers(settings.collection, names)
-    number = max([previous.number if previous else 0, *numbers]) + 1
-    generation = new_generation(settings.collection, number, len(drafts))
+    content = NewContent(
+        drafts=drafts,
+        kept_ids=[] if rebuild else [i for i in drafts if i in existing],
+        new_drafts=new_drafts,
+        chunk_vectors=chunk_vectors,
+        sentence_rows=sentence_rows,
+        sentence_vectors=sentence_vectors,
+        questions=wanted_questions,
+        new_questions=new_questions,
+        question_vectors=question_vectors,
+    )
     collection_meta = {
         "embedding_model": _model_hint(settings),
         "schema": SCHEMA_VERSION,
@@ -279,99 +276,12 @@ def run_ingest(
         "hnsw:search_ef": 100,
     }
     try:
-        chunks, sentences, questions = (
-            client.create_collection(name, metadata=collection_meta) for name in generation.collections
-        )
-    except Exception as exc:  # chromadb raises its own error types, by backend
-        raise IngestError(
-            f"{generation.chunks_collection}: cannot create the new generation ({exc}); is another ingest "
-            "running?"
-        ) from exc
-
-    try:
-        chunk_rows: list[tuple[str, list[float], ChunkDraft]] = []
-        sentence_records: list[tuple[str, str, dict, list[float]]] = []
-        kept_ids = [] if rebuild else [i for i in drafts if i in existing]
-        if previous is not None and kept_ids:
-            old = _vectors(client.get_collection(previous.chunks_collection), kept_ids)
-            chunk_rows += [(i, old[i], drafts[i]) for i in kept_ids]
-            kept = set(kept_ids)
-            got = client.get_collection(previous.sentences_collection).get(
-                include=["embeddings", "documents", "metadatas"]
-            )
-            for i, vector, text, meta in zip(
-                got["ids"], got["embeddings"], got["documents"], got["metadatas"], strict=True
-            ):
-                if str(meta["chunk_id"]) in kept:
-                    sentence_records.append((i, str(text), dict(meta), [float(x) for x in vector]))
-        if chunk_vectors is not None and sentence_vectors is not None:
-            chunk_rows += [(d.chunk.id, chunk_vectors[n].tolist(), d) for n, d in enumerate(new_drafts)]
-            sentence_records += [(*row, sentence_vectors[n].tolist()) for n, row in enumerate(sentence_rows)]
-        for batch in _batches(range(len(chunk_rows)), 256):
-            chunks.add(
-                ids=[chunk_rows[i][0] for i in batch],
-                embeddings=[chunk_rows[i][1] for i in batch],
-                documents=[chunk_rows[i][2].chunk.text for i in batch],
-                metadatas=[chunk_metadata(chunk_rows[i][2].chunk) for i in batch],
-            )
-        for batch in _batches(range(len(sentence_records)), 512):
-            sentences.add(
-                ids=[sentence_records[i][0] for i in batch],
-                embeddings=[sentence_records[i][3] for i in batch],
-                documents=[sentence_records[i][1] for i in batch],
-                metadatas=[sentence_records[i][2] for i in batch],
-            )
-        question_ids = [i for i in wanted_questions if i not in set(new_questions)]
-        question_vecs: dict[str, list[float]] = {}
-        if previous is not None and question_ids:
-            question_vecs = _vectors(client.get_collection(previous.questions_collection), question_ids)
-        if new_questions and question_vectors is not None:
-            question_vecs.update({i: question_vectors[n].tolist() for n, i in enumerate(new_questions)})
-        question_order = list(wanted_questions)
-        for batch in _batches(range(len(question_order)), 512):
-            questions.add(
-                ids=[question_order[i] for i in batch],
-                embeddings=[list(question_vecs[question_order[i]]) for i in batch],
-                documents=[wanted_questions[question_order[i]][0] for i in batch],
-                metadatas=[wanted_questions[question_order[i]][1] for i in batch],
-            )
-        if chunks.count() != len(drafts) or questions.count() != len(wanted_questions):
-            raise IngestError(
-                f"{generation.chunks_collection}: holds {chunks.count()} chunks and {questions.count()} "
-                f"questions after writing, not {len(drafts)} and {len(wanted_questions)}; not switched to it"
-            )
-    except IngestError:
-        raise
-    except Exception as exc:  # the store failed part-way: the pointer still names the previous generation
-        raise IngestError(
-            f"{generation.chunks_collection}: writing the new generation failed ({exc}); the previous "
-            "generation keeps serving"
-        ) from exc
-    try:
-        outline.save(generation.outline_path(settings.data_dir))
-        write_pointer(settings.data_dir, generation)  # the switch: readers follow from here on
-        outline.save(settings.outline_path)  # the current outline where people and tools look for it
-    except OSError as exc:
-        raise IngestError(
-            f"{exc.filename or settings.data_dir}: cannot be written ({exc.strerror or exc})"
-        ) from exc
-    _remove_old_generations(client, settings, keep={generation.number, previous.number if previous else -1})
-
+        generation = write_generation(client, settings, previous, content, outline, collection_meta)
+    except GenerationWriteError as exc:
+        raise IngestError(str(exc)) from exc
     report.generation = generation.name
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _vectors(collection: Any, ids: list[str]) -> dict[str, list[float]]:
-    """The stored vector of each id."""
-    vectors: dict[str, list[float]] = {}
-    for batch in _batches(range(len(ids)), 512):
-        got = collection.get(ids=[ids[i] for i in batch], include=["embeddings"])
-        vectors.update(zip(got["ids"], (list(map(float, v)) for v in got["embeddings"]), strict=True))
-    missing = [i for i in ids if i not in vectors]
-    if missing:
-        raise IngestError(f"{collection.name}: {len(missing)} stored vectors are missing (e.g. {missing[0]})")
-    return vectors
 
 
 def _outline_at(path: Path) -> Outline | None:
@@ -379,28 +289,6 @@ def _outline_at(path: Path) -> Outline | None:
         return Outline.load(path)
     except (OSError, ValueError):
         return None
-
-
-def _remove_old_generations(client: Any, settings: Settings, keep: set[int]) -> None:
-    """Delete every generation but those kept (the new one and the one servers may still be reading), and
-    what ingests killed half-way left behind."""
-    names = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
-    doomed = [
-        n
-        for number, cols in generation_numbers(settings.collection, names).items()
-        if number not in keep
-        for n in cols
-    ]
-    if 0 not in keep:
-        doomed += [n for n in legacy_generation(settings.collection).collections if n in names]
-    for name in doomed:
-        with contextlib.suppress(Exception):  # gone already (another ingest cleaned it): nothing to do
-            client.delete_collection(name)
-    kept_outlines = {f"outline-g{number:06d}.json" for number in keep}
-    outlines = settings.data_dir / OUTLINES_DIR
-    for path in outlines.glob("outline-g*.json") if outlines.is_dir() else []:
-        if path.name not in kept_outlines:
-            path.unlink(missing_ok=True)
 
 
 def entity_cache_path(settings: Settings) -> Path:
@@ -440,7 +328,3 @@ def _embed(model: Embedder, texts: list[str], settings: Settings, progress: bool
         return vectors
     row = {text: n for n, text in enumerate(unique)}
     return vectors[[row[text] for text in texts]]
-
-
-def _batches(items: range, size: int) -> list[range]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
