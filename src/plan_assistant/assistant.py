@@ -40,7 +40,7 @@ from plan_assistant.outline import Outcome, Outline
 from plan_assistant.prompts import says_not_covered
 from plan_assistant.retrieval import HybridRetriever, RetrievalSignals
 from plan_assistant.schemas import Answer, Audience, Chunk, Passage, Status, Turn
-from plan_assistant.structural import StructuralAnswer, answer_structural
+from plan_assistant.structural import StructuralAnswer, answer_structural, named_outcome
 from plan_assistant.text import content_words
 from plan_assistant.verify import Verifier
 
@@ -259,11 +259,16 @@ class Assistant:
         )
         if state.structural is None:
             query = without_markers(state.standalone) or state.standalone
+            # "What does Outcome 2 say about flooding?" is answered from that outcome only.
+            number = named_outcome(state.screening.question)
+            where = {"outcome": number} if number is not None else None
             best: tuple[float, list[Passage], RetrievalSignals, dict[str, float]] | None = None
             for candidate in [query, *sub_questions(query)]:
                 # A long message may hold several sentences that ask something: answer the one the plan
                 # answers best (one more query embedding per candidate, for long messages only).
-                passages, signals = self.retriever.search_with_signals(candidate, k=self.settings.top_k)
+                passages, signals = self.retriever.search_with_signals(
+                    candidate, k=self.settings.top_k, where=where
+                )
                 # The candidate the plan matches best (its best sentence's similarity, words included) wins.
                 match = max((max(p.sentence_scores, default=0.0) for p in passages), default=0.0)
                 if best is None or match > best[0]:
