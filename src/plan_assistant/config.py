@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -119,7 +120,23 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(16000, ge=1, description="Longest question accepted, after trimming.")
     max_history_turns: int = Field(20, ge=0, description="Most history turns accepted in one request.")
+    reply_languages: list[str] = Field(
+        ["cy", "pl", "ro", "pt", "lt", "bg"],
+        description="Languages (ISO 639-1) whose messages get the fixed line in their own language as well as "
+        "English; each needs a reviewed src/plan_assistant/data/languages/<code>.toml.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+
+    @field_validator("reply_languages", mode="after")
+    @classmethod
+    def _reviewed_reply(cls, value: list[str]) -> list[str]:
+        data = resources.files("plan_assistant").joinpath("data", "languages")
+        missing = [code for code in value if not data.joinpath(f"{code}.toml").is_file()]
+        if missing:
+            raise ValueError(
+                f"no reviewed reply for {', '.join(missing)}: add src/plan_assistant/data/languages/<code>.toml"
+            )
+        return value
 
     @field_validator("corpus_dir", "data_dir", mode="after")
     @classmethod
