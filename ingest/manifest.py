@@ -10,6 +10,7 @@ from ingest.loaders import SUPPORTED_SUFFIXES
 
 KINDS = ("plan", "strategy", "other")
 REQUIRED = ("id", "file", "title", "publisher", "kind", "period", "source", "current")
+OPTIONAL = ("links",)  # names another document lists this one by, when they differ from its title
 
 
 class ManifestError(Exception):
@@ -28,6 +29,7 @@ class DocumentEntry:
     period: str
     source: str
     current: bool
+    links: tuple[str, ...] = ()
 
     def path(self, corpus_dir: Path) -> Path:
         """Where the document's file lives."""
@@ -55,8 +57,11 @@ def read_manifest(corpus_dir: Path) -> list[DocumentEntry]:
             )
         if not isinstance(raw["current"], bool):
             raise ManifestError(f"{where} ({raw['id']}): current must be true or false")
+        links = raw.get("links", [])
+        if not isinstance(links, list) or not all(isinstance(x, str) and x.strip() for x in links):
+            raise ManifestError(f"{where} ({raw['id']}): links must be a list of document names")
         fields = {k: str(raw[k]) for k in REQUIRED if k != "current"}
-        entries.append(DocumentEntry(**fields, current=raw["current"]))
+        entries.append(DocumentEntry(**fields, current=raw["current"], links=tuple(links)))
     if not entries:
         raise ManifestError(f"{manifest}: describes no documents ([[documents]] tables)")
     ids = [e.id for e in entries]
