@@ -110,7 +110,9 @@ def prepare(settings: Settings) -> list[PreparedDocument]:
             loaded = load_document(path)
         except LoadError as exc:
             raise IngestError(str(exc)) from exc
-        parsed = parse_plan(loaded.text, entry.title) or parse_generic(loaded.text, loaded.headings)
+        parsed = parse_plan(loaded.text, entry.title) or parse_generic(
+            loaded.text, loaded.headings, skip_title=entry.title
+        )
         if not parsed.parts:
             raise IngestError(f"{path}: no text to index after cleaning")
         version = hashlib.sha256(path.read_bytes()).hexdigest()[:12]

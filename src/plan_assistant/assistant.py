@@ -419,7 +419,7 @@ class Assistant:
         plan_id = plan.id if plan else None
         if len({p.chunk.document_id for p in passages}) > 1:
             # Several documents may answer: the plan's lines come first, so its citations do.
-            body = iter(_plan_first(list(body), verifier, by_id, plan_id))
+            body = iter(_plan_first(list(body), verifier, passages, plan_id))
         # Nothing is shown until a first supported sentence exists, so a refusal never follows a lead line,
         # and the lead names where that first cited sentence sits.
         top = by_id[verifier.order[0]]
@@ -455,7 +455,8 @@ class Assistant:
         text = "".join(parts).strip()
         removed = verifier.removed
         if self.guard is not None:
-            allowed = "\n".join(p.chunk.text for p in passages)
+            # The configured pointer to a replacement document is the council's own link, like a signpost.
+            allowed = "\n".join([*(p.chunk.text for p in passages), *currency])
             text, dropped = self.guard.check_output(text, allowed)
             removed.extend(dropped)
         state.lap("compose", t)
@@ -515,17 +516,32 @@ class Assistant:
         )
 
 
+PLAN_FIRST_BAND = 0.12
+"""The plan's lines lead an answer drawn from several documents when its best cited sentence is this close
+(cosine similarity to the question) to the best one: it answers too, rather than filling a line."""
+
+
 def _plan_first(
-    lines: list[str], verifier: Verifier, chunks: dict[str, Chunk], plan_id: str | None
+    lines: list[str], verifier: Verifier, passages: Sequence[Passage], plan_id: str | None
 ) -> list[str]:
     """The verified lines with the plan's first (stable otherwise), verified again so markers run in order."""
+    by_id = {p.chunk.id: p for p in passages}
 
-    def from_plan(line: str) -> bool:
+    def document(line: str) -> str | None:
         found = re.search(r"\[(\d+)\]", line)
         n = int(found.group(1)) - 1 if found else -1
-        return 0 <= n < len(verifier.order) and chunks[verifier.order[n]].document_id == plan_id
+        return by_id[verifier.order[n]].chunk.document_id if 0 <= n < len(verifier.order) else None
 
-    ordered = sorted(lines, key=lambda line: not from_plan(line))
+    best: dict[str, float] = {}
+    for chunk_id, used in verifier.used.items():
+        passage = by_id[chunk_id]
+        score = max(
+            (passage.sentence_scores[i] for i in used if i < len(passage.sentence_scores)), default=0.0
+        )
+        best[passage.chunk.document_id] = max(best.get(passage.chunk.document_id, 0.0), score)
+    if plan_id not in best or best[plan_id] < max(best.values()) - PLAN_FIRST_BAND:
+        return lines
+    ordered = sorted(lines, key=lambda line: document(line) != plan_id)
     if ordered == lines:
         return lines
     verifier.reset()
