@@ -187,3 +187,12 @@ def test_the_plans_ended_period_is_said_once_per_conversation(assistant: Assista
     assert not any("period has ended" in n for n in again.notices)
     bullets = [line for line in again.answer.splitlines() if line.startswith("- ")]
     assert 1 <= len(bullets) <= 4
+
+
+def test_a_strategy_commitment_about_street_lights_is_a_plan_question_not_a_service_request(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.ask("when will street lights be switched to LED?")
+    assert answer.route == "plan"
+    assert answer.status == "answered"
+    assert answer.citations[0].document_id == CLIMATE_ID
