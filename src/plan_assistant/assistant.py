@@ -374,10 +374,10 @@ class Assistant:
             signpost = [
                 f"For help with this, please see [{self.settings.contact_text}]({self.settings.contact_url})."
             ]
-        text = "\n\n".join([*self._notices(state), found.text, *signpost])
+        text = "\n\n".join([*self._notices(state), found.text, *found.notes, *signpost])
         yield text
         status: Status = "answered" if found.found else "not_found"
-        yield self._answer(state, text, status, citations, route="outline")
+        yield self._answer(state, text, status, citations, route="outline", notices=[*found.notes, *signpost])
 
     def _compose_passages(self, state: _State) -> Iterator[str | Answer]:
         t = time.perf_counter()

@@ -18,6 +18,7 @@ from plan_assistant.structural import StructuralAnswer
 from plan_assistant.text import content_words
 
 Currency = Literal["current", "ended", "withdrawn"]
+NONE_LOADED = "Their texts aren't available here."
 
 _YEARS = re.compile(r"\b((?:19|20)\d{2})(?:\s*[-–/]\s*(\d{2,4}))?\b")
 # Words that only point at a document or ask about it as a whole: a question of nothing else is about the
@@ -54,6 +55,8 @@ _ASKS_CONTENTS = re.compile(
     r"\b(?:contain|contains|contents|what(?:'s|\s+is)\s+in|sections?|what\s+does\s+.+\b(?:cover|include))\b",
     re.I,
 )
+# A question about a document refers to one: by name, or as "the plan", "this document", "the strategy".
+_REFERS_TO_DOCUMENT = re.compile(r"\b(?:plan|plans|document|documents|strategy|strategies)\b", re.I)
 _ASKS_LINKS = re.compile(
     r"\b(?:strategies|partnership\s+plans|linked\s+(?:documents|plans|strategies)|other\s+(?:plans|documents))\b",
     re.I,
@@ -175,6 +178,8 @@ def answer_about_document(
     doc = named.document if named else main_plan(outline)
     if doc is None or not _only_about_document(question, named.name if named else ""):
         return None
+    if named is None and not _REFERS_TO_DOCUMENT.search(question):
+        return None  # "when does the new council start?" asks about the council, not a document
     if _ASKS_LINKS.search(question) and doc.links and (named is None or doc.kind == "plan"):
         return _links_answer(doc)
     state = currency(doc, today)
@@ -220,11 +225,13 @@ def contents_text(doc: DocumentOutline) -> str:
 
 def _links_answer(doc: DocumentOutline) -> StructuralAnswer:
     lines = [f"The {short_title(doc)} lists these strategic and partnership plans beneath it:", ""]
+    some_loaded = any(link.loaded for link in doc.links)
     for link in doc.links:
-        mark = "" if link.loaded else " (its text isn't available here)"
+        mark = " (its text isn't available here)" if some_loaded and not link.loaded else ""
         lines.append(f"- {link.title}{mark}")
+    notes = [] if some_loaded else [NONE_LOADED]
     chunk_ids = list(dict.fromkeys(c for link in doc.links for c in link.chunk_ids))
-    return StructuralAnswer("\n".join(lines), document=doc, chunk_ids=chunk_ids)
+    return StructuralAnswer("\n".join(lines), document=doc, chunk_ids=chunk_ids, notes=notes)
 
 
 def linked_names(outline: Outline) -> Sequence[str]:

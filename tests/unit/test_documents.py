@@ -121,3 +121,7 @@ def test_what_a_named_document_contains_is_its_outcomes_or_its_sections() -> Non
 def test_a_question_about_a_topic_within_a_document_is_left_to_retrieval() -> None:
     assert ask("what period of the year will lanterns be switched off?") is None
     assert ask("is the council's work on parks current with its spending?") is None
+
+
+def test_a_question_that_refers_to_no_document_is_not_about_one() -> None:
+    assert ask("when does the new council begin?") is None
