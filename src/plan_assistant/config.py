@@ -103,6 +103,12 @@ class Settings(BaseSettings):
         "https://www.somerset.gov.uk/children-families-and-education/safeguarding-children/",
         description="Signpost for personal cases and safeguarding concerns.",
     )
+    replaced_by: dict[str, str] = Field(
+        default_factory=dict,
+        description="What replaced a document that is no longer current, by manifest id (JSON, Markdown "
+        'allowed), e.g. {"scc-business-plan-2021-2023": "[the Council Plan](https://...)"}; named in '
+        "answers drawn from it.",
+    )
     complaints_url: str = Field(
         "https://www.somerset.gov.uk/council-and-democracy/comments-compliments-and-complaints/",
         description="Signpost for complaints.",
