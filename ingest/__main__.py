@@ -1,4 +1,4 @@
-"""python -m ingest [build|rebuild|status|enrich]: bring the index in line with corpus/."""
+"""python -m ingest [build|rebuild|status|enrich|add PATH]: bring the index in line with corpus/."""
 
 from __future__ import annotations
 
@@ -19,10 +19,30 @@ def main(argv: list[str] | None = None) -> int:
         "command",
         nargs="?",
         default="build",
-        choices=["build", "rebuild", "status", "enrich"],
+        choices=["build", "rebuild", "status", "enrich", "add"],
         help="build: embed what changed (default); rebuild: start from scratch; status: check corpus and "
-        "index; enrich: make corpus/derived/ with the local LLM (questions, keywords, plain English)",
+        "index; enrich: make corpus/derived/ with the local LLM (questions, keywords, plain English); "
+        "add PATH: copy a document into corpus/ and describe it in the manifest (then build)",
     )
+    parser.add_argument("path", nargs="?", help="add: the document to add (txt, md, html, pdf, docx)")
+    parser.add_argument("--title", help="add: the document's title, as people would name it")
+    parser.add_argument("--kind", default="strategy", help="add: plan, strategy or other (default strategy)")
+    parser.add_argument(
+        "--publisher", default="", help="add: who publishes it (default: the plan's publisher)"
+    )
+    parser.add_argument(
+        "--period", default="", help="add: the years it covers, e.g. 2024-2030 (default: from the title)"
+    )
+    parser.add_argument("--source", default="provided", help="add: where it came from, a URL or 'provided'")
+    parser.add_argument("--not-current", action="store_true", help="add: the document is no longer current")
+    parser.add_argument(
+        "--links",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="add: a name the plan lists it under, when that differs from its title (repeatable)",
+    )
+    parser.add_argument("--id", default="", help="add: its manifest id (default: from the title)")
     parser.add_argument("--rebuild", action="store_true", help="same as the rebuild command")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--document", metavar="ID", help="enrich: only this document (its manifest id)")
@@ -36,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ingest: invalid settings:\n{exc}", file=sys.stderr)
         return 2
     try:
+        if args.command == "add":
+            return _add(settings, args)
         if args.command == "status":
             return _status(settings)
         if args.command == "enrich":
@@ -51,6 +73,34 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(report.summary())
     _warm_guard(settings)
+    return 0
+
+
+def _add(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ingest.manifest import ManifestError, add_document
+
+    if not args.path or not args.title:
+        print("ingest add: give the document's PATH and --title", file=sys.stderr)
+        return 2
+    try:
+        entry = add_document(
+            settings.corpus_dir,
+            Path(args.path),
+            title=args.title,
+            kind=args.kind,
+            publisher=args.publisher,
+            period=args.period,
+            origin=args.source,
+            current=not args.not_current,
+            links=tuple(args.links),
+            document_id=args.id,
+        )
+    except ManifestError as exc:
+        print(f"ingest add failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"added {entry.id} ({entry.file}) to {settings.corpus_dir}; run `make index` to index it")
     return 0
 
 

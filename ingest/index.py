@@ -19,13 +19,14 @@ from ingest.chunking import ChunkDraft, DocumentInfo, chunk_document
 from ingest.derived import DerivedError, apply_derived, derived_path, load_derived
 from ingest.entities import EntityLabeller, entity_model_id, label_entities, load_entity_labeller
 from ingest.generation import GenerationWriteError, NewContent, write_generation
+from ingest.links import linked_names, resolve_links
 from ingest.loaders import LoadError, load_document
 from ingest.manifest import DocumentEntry, ManifestError, read_manifest
 from ingest.structure import ParsedDocument, parse_generic, parse_plan
 from plan_assistant.config import Settings
 from plan_assistant.embeddings import Embedder
 from plan_assistant.generations import GenerationError, current_generation
-from plan_assistant.outline import DocumentOutline, KeyPriority, Outcome, Outline, Section
+from plan_assistant.outline import DocumentOutline, KeyPriority, LinkedDocument, Outcome, Outline, Section
 from plan_assistant.schemas import Chunk
 from plan_assistant.store import chunk_metadata, make_client
 
@@ -44,6 +45,7 @@ class PreparedDocument:
     parsed: ParsedDocument
     drafts: list[ChunkDraft]
     enriched: int = 0  # sentences filled from corpus/derived/
+    links: list[str] = field(default_factory=list)  # documents it lists as linked to it (ingest/links.py)
 
 
 @dataclass
@@ -106,7 +108,9 @@ def prepare(settings: Settings) -> list[PreparedDocument]:
             loaded = load_document(path)
         except LoadError as exc:
             raise IngestError(str(exc)) from exc
-        parsed = parse_plan(loaded.text, entry.title) or parse_generic(loaded.text, loaded.headings)
+        parsed = parse_plan(loaded.text, entry.title) or parse_generic(
+            loaded.text, loaded.headings, skip_title=entry.title
+        )
         if not parsed.parts:
             raise IngestError(f"{path}: no text to index after cleaning")
         version = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
@@ -119,13 +123,14 @@ def prepare(settings: Settings) -> list[PreparedDocument]:
         except DerivedError as exc:
             raise IngestError(str(exc)) from exc
         enriched = apply_derived((d.chunk for d in drafts), derived)
-        prepared.append(PreparedDocument(entry, parsed, drafts, enriched))
+        prepared.append(PreparedDocument(entry, parsed, drafts, enriched, linked_names(loaded.text)))
     return prepared
 
 
 def build_outline(prepared: list[PreparedDocument]) -> Outline:
     """The outline of every document, with the chunk ids under each priority and section."""
     documents = []
+    entries = [d.entry for d in prepared]
     for doc in prepared:
         by_section: dict[str, list[str]] = {}
         for draft in doc.drafts:
@@ -161,11 +166,25 @@ def build_outline(prepared: list[PreparedDocument]) -> Outline:
                 kind=e.kind,
                 period=e.period,
                 current=e.current,
+                publisher=e.publisher,
+                source=e.source,
                 outcomes=outcomes,
                 sections=sections,
+                links=[
+                    LinkedDocument(
+                        title=name,
+                        document_id=target,
+                        chunk_ids=[d.chunk.id for d in doc.drafts if _names(d.chunk.text, name)],
+                    )
+                    for name, target in resolve_links(doc.links, entries, e.id)
+                ],
             )
         )
     return Outline(documents=documents)
+
+
+def _names(text: str, name: str) -> bool:
+    return " ".join(name.split()).lower() in " ".join(text.split()).lower()
 
 
 def run_ingest(

@@ -268,9 +268,12 @@ def _sections(blocks: list[Block], skip_title: str) -> list[Part]:
     return [p for p in parts if p.blocks]
 
 
-def parse_generic(source: str, headings: Sequence[Heading]) -> ParsedDocument:
-    """A document without outcomes: sections follow its headings (a stack by level)."""
+def parse_generic(source: str, headings: Sequence[Heading], skip_title: str = "") -> ParsedDocument:
+    """A document without outcomes: sections follow its headings (a stack by level). A heading that is the
+    document's own title (``skip_title``) heads no section: its sections are named by their own headings."""
     ordered = sorted(headings, key=lambda h: h.start)
+    titles = [h for h in ordered if skip_title and similarity(h.title, skip_title) > 0.9]
+    ordered = [h for h in ordered if h not in titles]
     parts: list[Part] = []
     stack: list[Heading] = []
     lines = clean_lines(source)
@@ -292,7 +295,7 @@ def parse_generic(source: str, headings: Sequence[Heading]) -> ParsedDocument:
                 k += 1
             current = Part("section", tuple(h.title for h in stack), [])
             parts.append(current)
-        if any(h.start <= line.start < h.end for h in stack[-1:]):
+        if any(h.start <= line.start < h.end for h in [*stack[-1:], *titles]):
             continue  # the heading line itself
         pending.append(line)
     flush()

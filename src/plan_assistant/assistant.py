@@ -11,14 +11,15 @@ from __future__ import annotations
 import itertools
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import numpy as np
 from langchain_core.runnables import RunnableLambda
 
-from plan_assistant import compose
+from plan_assistant import compose, documents
 from plan_assistant.answer_types import states_asked_figure
 from plan_assistant.answerability import AnswerabilityModel, features
 from plan_assistant.cite import citation, cite_sentences, reference_line, title_chunks
@@ -26,6 +27,7 @@ from plan_assistant.config import Settings
 from plan_assistant.embeddings import Embedder
 from plan_assistant.generators.base import Generator
 from plan_assistant.generators.extractive import ExtractiveGenerator
+from plan_assistant.grounding import strip_markers
 from plan_assistant.guardrails import (
     Guard,
     Screening,
@@ -40,7 +42,7 @@ from plan_assistant.outline import Outcome, Outline
 from plan_assistant.prompts import says_not_covered
 from plan_assistant.retrieval import HybridRetriever, RetrievalSignals
 from plan_assistant.schemas import Answer, Audience, Chunk, Passage, Status, Turn
-from plan_assistant.structural import StructuralAnswer, answer_structural
+from plan_assistant.structural import StructuralAnswer, answer_structural, named_outcome
 from plan_assistant.text import content_words
 from plan_assistant.verify import Verifier
 
@@ -77,6 +79,7 @@ class _State:
     passages: list[Passage] = field(default_factory=list)
     signals: dict[str, float] = field(default_factory=dict)
     answerable: bool = True
+    document_id: str | None = None  # the document a question names, when several are loaded
 
     def lap(self, step: str, since: float) -> float:
         now = time.perf_counter()
@@ -146,6 +149,7 @@ class Assistant:
         outline: Outline,
         guard: Guard | None,
         answerability: AnswerabilityModel | None = None,
+        today: Callable[[], date] = date.today,
     ) -> None:
         self.settings = settings
         self.embedder = embedder
@@ -154,6 +158,7 @@ class Assistant:
         self.outline = outline
         self.guard = guard
         self.answerability = answerability
+        self.today = today  # when a document's period has ended depends on the day of the question
         self._fallback = ExtractiveGenerator()
         self._outcome_vectors: dict[int, np.ndarray] = {}
         self._plain_titles: dict[str, str | None] | None = None
@@ -254,16 +259,33 @@ class Assistant:
             return state
         t = time.perf_counter()
         context = state.standalone if state.standalone != state.screening.question else ""
-        state.structural = answer_structural(
-            state.screening.question, self.outline, self._describe_outcome, context
-        )
+        question = state.screening.question
+        state.structural = documents.answer_about_document(
+            question, self.outline, self.today(), self.settings.replaced_by
+        ) or answer_structural(question, self.outline, self._describe_outcome, context)
+        named = documents.named_document(state.standalone, self.outline)
+        if named is not None and named.document is not None and len(self.outline.documents) > 1:
+            # A question naming one document is answered from that document only.
+            state.document_id = named.document.id
         if state.structural is None:
             query = without_markers(state.standalone) or state.standalone
+            # "What does Outcome 2 say about flooding?" is answered from that outcome only, and a question
+            # naming a document from that document only.
+            number = named_outcome(state.screening.question)
+            scope: list[dict[str, Any]] = [
+                *([{"outcome": number}] if number is not None else []),
+                *([{"document_id": state.document_id}] if state.document_id else []),
+            ]
+            where: dict[str, Any] | None = (
+                None if not scope else scope[0] if len(scope) == 1 else {"$and": scope}
+            )
             best: tuple[float, list[Passage], RetrievalSignals, dict[str, float]] | None = None
             for candidate in [query, *sub_questions(query)]:
                 # A long message may hold several sentences that ask something: answer the one the plan
                 # answers best (one more query embedding per candidate, for long messages only).
-                passages, signals = self.retriever.search_with_signals(candidate, k=self.settings.top_k)
+                passages, signals = self.retriever.search_with_signals(
+                    candidate, k=self.settings.top_k, where=where
+                )
                 # The candidate the plan matches best (its best sentence's similarity, words included) wins.
                 match = max((max(p.sentence_scores, default=0.0) for p in passages), default=0.0)
                 if best is None or match > best[0]:
@@ -355,10 +377,16 @@ class Assistant:
     def _compose_structural(self, state: _State, found: StructuralAnswer) -> Iterator[str | Answer]:
         by_id = self.retriever.index.by_id
         citations = [citation(by_id[c], quote=by_id[c].quote) for c in title_chunks(found) if c in by_id]
-        text = "\n\n".join([*self._notices(state), found.text])
+        signpost = []
+        if found.signpost:
+            # A listed document whose text is not here: where to ask for it.
+            signpost = [
+                f"For help with this, please see [{self.settings.contact_text}]({self.settings.contact_url})."
+            ]
+        text = "\n\n".join([*self._notices(state), found.text, *found.notes, *signpost])
         yield text
         status: Status = "answered" if found.found else "not_found"
-        yield self._answer(state, text, status, citations, route="outline")
+        yield self._answer(state, text, status, citations, route="outline", notices=[*found.notes, *signpost])
 
     def _compose_passages(self, state: _State) -> Iterator[str | Answer]:
         t = time.perf_counter()
@@ -395,12 +423,28 @@ class Assistant:
                 yield from self._not_found(state)
                 return
             body = iter(held)
+        by_id = {p.chunk.id: p.chunk for p in passages}
+        plan = documents.main_plan(self.outline)
+        plan_id = plan.id if plan else None
+        if len({p.chunk.document_id for p in passages}) > 1:
+            # Several documents may answer: the plan's lines come first, so its citations do.
+            body = iter(_plan_first(list(body), verifier, passages, plan_id))
         # Nothing is shown until a first supported sentence exists, so a refusal never follows a lead line,
         # and the lead names where that first cited sentence sits.
-        by_id = {p.chunk.id: p.chunk for p in passages}
         top = by_id[verifier.order[0]]
         premise = compose.premise_note(state.screening.question if state.screening else "", passages)
-        lead = compose.lead(state.audience, top, self._notices(state), premise, self._plain_place(top))
+        cited = list(dict.fromkeys(by_id[c].document_id for c in verifier.order))
+        also = [by_id[c].document_title for c in verifier.order if by_id[c].document_id in cited[1:]]
+        currency = self._currency_notes(state, cited)
+        lead = compose.lead(
+            state.audience,
+            top,
+            [*self._notices(state), *currency],
+            premise,
+            self._plain_place(top),
+            from_plan=top.document_id == plan_id,
+            also=list(dict.fromkeys(also)),
+        )
         yield lead
         parts: list[str] = [lead]
         for line in body:
@@ -409,7 +453,7 @@ class Assistant:
         citations = cite_sentences(by_id, verifier.order, verifier.used)
         if state.audience in ("adviser", "staff") and citations:
             # Advisers read the reference out; staff want every place in the plan the answer draws on.
-            ref = reference_line(citations)
+            ref = reference_line(citations, plan_id)
             yield ref
             parts.append(ref)
         signpost = self._signpost(state)
@@ -420,7 +464,8 @@ class Assistant:
         text = "".join(parts).strip()
         removed = verifier.removed
         if self.guard is not None:
-            allowed = "\n".join(p.chunk.text for p in passages)
+            # The configured pointer to a replacement document is the council's own link, like a signpost.
+            allowed = "\n".join([*(p.chunk.text for p in passages), *currency])
             text, dropped = self.guard.check_output(text, allowed)
             removed.extend(dropped)
         state.lap("compose", t)
@@ -431,8 +476,19 @@ class Assistant:
             citations,
             route="plan",
             removed=removed,
-            notices=[signpost] if signpost else [],
+            notices=[*currency, *([signpost] if signpost else [])],
         )
+
+    def _currency_notes(self, state: _State, document_ids: Sequence[str]) -> list[str]:
+        """Notes for the cited documents that are no longer current, each once per conversation."""
+        said = " ".join(t.content for t in state.history if t.role == "assistant")
+        notes = []
+        for document_id in document_ids:
+            doc = self.outline.document(document_id)
+            note = documents.currency_note(doc, self.today(), self.settings.replaced_by) if doc else None
+            if note and note not in said:
+                notes.append(note)
+        return notes
 
     def _plain_place(self, chunk: Chunk) -> str | None:
         """The plain-English name of the chunk's key priority, when one was prepared for residents."""
@@ -467,3 +523,35 @@ class Assistant:
             # clients and the eval can tell them from what the plan says.
             notices=[*(screening.notices if screening else []), *notices],
         )
+
+
+PLAN_FIRST_BAND = 0.12
+"""The plan's lines lead an answer drawn from several documents when its best cited sentence is this close
+(cosine similarity to the question) to the best one: it answers too, rather than filling a line."""
+
+
+def _plan_first(
+    lines: list[str], verifier: Verifier, passages: Sequence[Passage], plan_id: str | None
+) -> list[str]:
+    """The verified lines with the plan's first (stable otherwise), verified again so markers run in order."""
+    by_id = {p.chunk.id: p for p in passages}
+
+    def document(line: str) -> str | None:
+        found = re.search(r"\[(\d+)\]", line)
+        n = int(found.group(1)) - 1 if found else -1
+        return by_id[verifier.order[n]].chunk.document_id if 0 <= n < len(verifier.order) else None
+
+    best: dict[str, float] = {}
+    for chunk_id, used in verifier.used.items():
+        passage = by_id[chunk_id]
+        score = max(
+            (passage.sentence_scores[i] for i in used if i < len(passage.sentence_scores)), default=0.0
+        )
+        best[passage.chunk.document_id] = max(best.get(passage.chunk.document_id, 0.0), score)
+    if plan_id not in best or best[plan_id] < max(best.values()) - PLAN_FIRST_BAND:
+        return lines
+    ordered = sorted(lines, key=lambda line: document(line) != plan_id)
+    if ordered == lines:
+        return lines
+    verifier.reset()
+    return list(verifier.lines(iter(strip_markers(line) for line in ordered)))

@@ -42,14 +42,20 @@ def cite_sentences(
     return citations
 
 
-def reference_line(citations: Sequence[Citation]) -> str:
-    """'**Reference:** [1] Outcome 2 › ...; [2] ...' for advisers and staff to read out or paste."""
-    refs = [f"[{n}] {where(c)}" for n, c in enumerate(citations, start=1)]
+def reference_line(citations: Sequence[Citation], plan_id: str | None = None) -> str:
+    """'**Reference:** [1] Outcome 2 › ...; [2] ...' for advisers and staff to read out or paste; a citation
+    from another document than the plan (``plan_id``) is prefixed with that document's title."""
+    refs = [
+        f"[{n}] {where(c) if plan_id in (None, c.document_id) else f'{c.document} › {where(c)}'}"
+        for n, c in enumerate(citations, start=1)
+    ]
     return "\n**Reference:** " + "; ".join(refs) + "\n"
 
 
 def title_chunks(found: StructuralAnswer) -> list[str]:
     """The title chunks an outline answer rests on: its outcome's, then each priority's (or every outcome's)."""
+    if found.chunk_ids is not None:
+        return list(found.chunk_ids)
     # A question about an outcome's priorities ranks the priorities first; one about the outcome, the outcome.
     outcome_last = bool(found.priorities) and "priorit" in found.question.lower()
     outcomes = (

@@ -31,13 +31,31 @@ def lead(
     notices: Sequence[str] = (),
     premise: Sequence[str] = (),
     plain_place: str | None = None,
+    from_plan: bool = True,
+    also: Sequence[str] = (),
 ) -> str:
-    """The line before the answer: where in the plan it sits (key priority or section) for this audience."""
+    """The line before the answer: which document it comes from and where in it (key priority or section).
+
+    Args:
+        from_plan: whether ``top`` is the plan's; another document is named by its title.
+        also: titles of the other documents the answer draws on, after ``top``'s.
+    """
     place = where(top)
+    others = " and the ".join(also)
     if audience == "adviser":
-        line = "**Tell the caller:**"
+        sources = [top.document_title, *also] if also or not from_plan else []
+        line = (
+            f"**Tell the caller** (from the {' and the '.join(sources)}):"
+            if sources
+            else "**Tell the caller:**"
+        )
     elif audience == "staff":
-        line = f"This is covered in the {top.document_title} under **{place}**."
+        line = f"This is covered in the {top.document_title} under **{place}**"
+        line += f", and in the {others}." if also else "."
+    elif not from_plan:
+        line = f"Here's what the {top.document_title} says (**{place}**):"
+    elif also:
+        line = f"Here's what the council's plan (**{place}**) and the {others} say:"
     elif plain_place:
         line = f"The council's plan covers this under **{plain_place}** ({_short_place(top)}):"
     else:

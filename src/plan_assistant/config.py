@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -105,6 +106,12 @@ class Settings(BaseSettings):
         "https://www.somerset.gov.uk/children-families-and-education/safeguarding-children/",
         description="Signpost for personal cases and safeguarding concerns.",
     )
+    replaced_by: dict[str, str] = Field(
+        default_factory=dict,
+        description="What replaced a document that is no longer current, by manifest id (JSON, Markdown "
+        'allowed), e.g. {"scc-business-plan-2021-2023": "[the Council Plan](https://...)"}; named in '
+        "answers drawn from it.",
+    )
     complaints_url: str = Field(
         "https://www.somerset.gov.uk/council-and-democracy/comments-compliments-and-complaints/",
         description="Signpost for complaints.",
@@ -128,7 +135,23 @@ class Settings(BaseSettings):
         le=3600,
         description="Seconds between a server's checks for a new index generation (0: never switch).",
     )
+    reply_languages: list[str] = Field(
+        ["cy", "pl", "ro", "pt", "lt", "bg"],
+        description="Languages (ISO 639-1) whose messages get the fixed line in their own language as well as "
+        "English; each needs a reviewed src/plan_assistant/data/languages/<code>.toml.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+
+    @field_validator("reply_languages", mode="after")
+    @classmethod
+    def _reviewed_reply(cls, value: list[str]) -> list[str]:
+        data = resources.files("plan_assistant").joinpath("data", "languages")
+        missing = [code for code in value if not data.joinpath(f"{code}.toml").is_file()]
+        if missing:
+            raise ValueError(
+                f"no reviewed reply for {', '.join(missing)}: add src/plan_assistant/data/languages/<code>.toml"
+            )
+        return value
 
     @field_validator("corpus_dir", "data_dir", mode="after")
     @classmethod

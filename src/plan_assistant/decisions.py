@@ -10,11 +10,11 @@ import json
 from importlib import resources
 from typing import Any
 
-from plan_assistant import assistant, grounding
+from plan_assistant import assistant, grounding, spelling
 from plan_assistant.answerability import packaged_model
 from plan_assistant.config import Settings
 from plan_assistant.generators import extractive
-from plan_assistant.guardrails import routing
+from plan_assistant.guardrails import language, routing
 
 _BY_HAND_OWN_SET = "set by hand while reading answers to the team's own question set"
 _IN_SAMPLE = "in-sample only: the own set it was set on; no held-out figure yet"
@@ -78,11 +78,37 @@ def describe() -> list[dict[str, str]]:
             "measured": _IN_SAMPLE,
         },
         {
+            "name": "assistant.PLAN_FIRST_BAND",
+            "value": str(assistant.PLAN_FIRST_BAND),
+            "how": "set by hand to the extractive answer's relevance band, on the fictional strategies of "
+            "tests/fixtures/strategies: how close the plan's best cited sentence must be to the best for the "
+            "plan to lead an answer drawn from several documents (not measured by the eval: its sets hold "
+            "the plan only)",
+            "measured": "tests/integration/test_strategies.py",
+        },
+        {
             "name": "public-sector glossary (data/glossary.toml)",
             "value": "hand-written UK local-government jargon with everyday wordings",
             "how": "written from the domain; entries whose wording copied an eval question were removed "
             "(tests/unit/test_no_eval_wording.py checks it)",
             "measured": "retrieval figures with and without it in the closing note of the change that added it",
+        },
+        {
+            "name": "spelling.MIN_LENGTH, LONG_WORD, MAX_UNKNOWN_SHARE",
+            "value": f"words of {spelling.MIN_LENGTH}+ letters; two edits from {spelling.LONG_WORD} letters; "
+            f"left alone above {spelling.MAX_UNKNOWN_SHARE:.0%} unknown words",
+            "how": "set by hand on misspellings written for tests/unit/test_spelling.py; a correction is made only "
+            "when every closest document word is a form of one word",
+            "measured": "own set: one misspelt question (refused before, answered after); the blind set has no "
+            "misspelt topic word, so its figures are unchanged",
+        },
+        {
+            "name": "guardrails.language.MAX_ENGLISH, MIN_CONFIDENCE, RELIABLE_WORDS",
+            "value": f"English probability ≤ {language.MAX_ENGLISH}, other language ≥ {language.MIN_CONFIDENCE} "
+            f"below {language.RELIABLE_WORDS} words",
+            "how": "set by hand on py3langid's probabilities for short English phrases and short messages in "
+            "other languages written for tests/unit/test_language.py",
+            "measured": "every question of both sets: only the messages written in another language are flagged",
         },
         {
             "name": "min_relevance (setting)",

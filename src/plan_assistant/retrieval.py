@@ -425,10 +425,16 @@ class HybridRetriever(BaseRetriever):
         return ids[:n], float(scores[order[0]]) if len(order) else 0.0
 
     def _matching(self, where: dict[str, Any]) -> set[str]:
+        # Equality conditions, alone or joined by "$and" (the subset of Chroma's filters the assistant uses).
+        conditions = [
+            (key, value)
+            for part in where.get("$and", [where])
+            for key, value in part.items()
+            if not key.startswith("$")
+        ]
+
         def ok(chunk: Chunk) -> bool:
-            return all(
-                getattr(chunk, key) == value for key, value in where.items() if not key.startswith("$")
-            )
+            return all(getattr(chunk, key) == value for key, value in conditions)
 
         return {c.id for c in self.index.chunks if ok(c)}
 

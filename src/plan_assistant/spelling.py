@@ -44,6 +44,7 @@ class Speller:
         self.symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
         for word in sorted(words):
             self.symspell.create_dictionary_entry(word, (counts or {}).get(word, 1))
+        english_words()  # read once at start-up, not on the first misspelt question
 
     def known(self, word: str) -> bool:
         """A word of the documents (or a form of one), or of English."""

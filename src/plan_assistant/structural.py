@@ -63,6 +63,10 @@ class StructuralAnswer:
     document: DocumentOutline | None = None
     question: str = ""
     found: bool = True  # False when the question names something the plan does not have ("outcome 6")
+    # The chunks the answer rests on, when not its outcome's and priorities' title chunks (None: those).
+    chunk_ids: list[str] | None = None
+    signpost: bool = False  # the answer ends with where to get help (a listed document not loaded here)
+    notes: list[str] = field(default_factory=list)  # fixed sentences after the text, listed as notices
 
 
 def _outcome_number(question: str, context: str = "", count: int = 0) -> int | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Iterator, Sequence
+from datetime import date
 from time import perf_counter
 from typing import Any
 from uuid import uuid4
@@ -15,6 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from plan_assistant.api import AssistantLike
 from plan_assistant.config import Settings
+from plan_assistant.documents import currency
 from plan_assistant.feedback import FeedbackStore
 from plan_assistant.logging_setup import REQUEST_LOGGER, request_record
 from plan_assistant.outline import Outline
@@ -181,6 +183,27 @@ def sections_markdown(outline: Outline) -> str:
     return "\n".join(lines)
 
 
+def documents_markdown(outline: Outline, today: date | None = None) -> str:
+    """Every indexed document with what the manifest says of it, and the documents it lists as linked."""
+    today = today or date.today()
+    lines = []
+    for document in outline.documents:
+        facts = [document.kind, document.period, document.publisher]
+        state = currency(document, today)
+        if state != "current":
+            facts.append("no longer current" if state == "withdrawn" else "period ended")
+        lines.append(f"**{document.title}** ({', '.join(f for f in facts if f)})")
+        if document.links:
+            lines.append("")
+            lines.append("It lists these strategic and partnership plans:")
+            lines.extend(
+                f"- {link.title}" + ("" if link.loaded else " (text not available here)")
+                for link in document.links
+            )
+        lines.append("")
+    return "\n".join(lines).strip()
+
+
 def embed_snippet(base_url: str) -> str:
     """The HTML a council web page pastes in to show the assistant."""
     url = base_url.rstrip("/") + "/"
@@ -334,6 +357,8 @@ def build_ui(assistant: AssistantLike, feedback: FeedbackStore, settings: Settin
                 commitments = gr.Markdown(
                     commitments_markdown(outline, None, None), elem_id="browse-commitments"
                 )
+                with gr.Accordion("Documents and linked strategies", open=False):
+                    gr.Markdown(documents_markdown(outline), elem_id="browse-documents")
                 other = sections_markdown(outline)
                 if other:
                     with gr.Accordion("Other sections of the plan", open=False):

@@ -241,3 +241,9 @@ def test_a_misspelt_question_gets_the_answer_the_spelt_one_gets(assistant: Assis
     assert spelt.status == misspelt.status == "answered"
     assert [c.quote for c in misspelt.citations] == [c.quote for c in spelt.citations]
     assert misspelt.citations[0].outcome == 3
+
+
+def test_a_question_within_a_named_outcome_cites_only_that_outcome(assistant: Assistant) -> None:
+    answer = assistant.ask("What does outcome 1 say about digital skills?", audience="staff")
+    assert answer.status == "answered"
+    assert answer.citations and {c.outcome for c in answer.citations} == {1}

@@ -250,6 +250,19 @@ def test_outline_lists_the_five_outcomes_with_their_key_priorities(client: TestC
     assert "sections" in plan
 
 
+def test_outline_lists_the_plans_linked_strategies_and_whether_their_text_is_loaded(
+    client: TestClient,
+) -> None:
+    plan = next(
+        d for d in client.get("/api/outline").json()["documents"] if d["id"] == EXPECTED["document_id"]
+    )
+    links = {link["title"]: link for link in plan["links"]}
+    assert "Climate Emergency Strategy" in links and "Local Transport Plan" in links
+    assert links["Local Transport Plan"]["loaded"] is False
+    assert links["Local Transport Plan"]["document_id"] is None
+    assert plan["period"] == "2021-2023" and plan["publisher"]
+
+
 # ---------------------------------------------------------------- feedback
 
 

@@ -311,11 +311,12 @@ def test_an_injection_beside_a_plan_question_is_stripped_and_the_question_answer
 @pytest.mark.parametrize(
     ("question", "language"),
     [
-        ("Quelles sont les priorités du conseil pour le climat ?", "fr"),
         ("Beth yw blaenoriaethau'r cyngor?", "cy"),
         ("Jakie są priorytety rady dotyczące transportu?", "pl"),
-        ("¿Qué dice el plan sobre el transporte?", "es"),
         ("Care sunt prioritățile consiliului pentru școli?", "ro"),
+        ("O que o conselho vai fazer pelas escolas?", "pt"),
+        ("Kokie yra tarybos prioritetai?", "lt"),
+        ("Какво казва планът за училищата?", "bg"),
     ],
 )
 def test_non_english_questions_are_still_tried_with_a_note_in_both_languages(guard, question, language):
@@ -324,6 +325,20 @@ def test_non_english_questions_are_still_tried_with_a_note_in_both_languages(gua
     assert (screening.route, screening.status) == ("plan", None)
     assert screening.notices[0].startswith("It looks like you wrote in")
     assert len(screening.notices) >= 2 and "English" not in screening.notices[1][:3]
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("Quelles sont les priorités du conseil pour le climat ?", "fr"),
+        ("¿Qué dice el plan sobre el transporte?", "es"),
+    ],
+)
+def test_a_language_without_a_configured_reply_gets_the_note_in_english_only(guard, question, language):
+    screening = guard.screen(question)
+    assert screening.language == language
+    assert screening.notices[0].startswith("It looks like you wrote in")
+    assert not any(n.startswith(("Les réponses", "Las respuestas")) for n in screening.notices)
 
 
 def test_personal_details_are_removed_reminded_about_and_never_repeated(guard):

@@ -34,3 +34,35 @@ def test_a_figure_in_the_question_that_the_passages_lack_gets_a_premise_note() -
     passage = make_passage(make_chunk("a", ["An initial £6m investment."], outcome=1, priority="P"))
     assert premise_note("Is it true the £6m fund became £4m last year?", [passage]) == [PREMISE_NOTE]
     assert premise_note("How big is the £6m fund?", [passage]) == []
+
+
+STRATEGY_TOP = TOP.model_copy(
+    update={
+        "document_id": "fixture-lanterns",
+        "document_title": "Fixture Street Lighting Strategy",
+        "outcome": None,
+        "priority": None,
+        "section": "Switching to LED",
+    }
+)
+
+
+def test_an_answer_from_another_document_names_it_for_every_audience() -> None:
+    assert "Here's what the Fixture Street Lighting Strategy says (**Switching to LED**)" in lead(
+        "resident", STRATEGY_TOP, from_plan=False
+    )
+    assert "covered in the Fixture Street Lighting Strategy under **Switching to LED**" in lead(
+        "staff", STRATEGY_TOP, from_plan=False
+    )
+    assert lead("adviser", STRATEGY_TOP, from_plan=False).strip() == (
+        "**Tell the caller** (from the Fixture Street Lighting Strategy):"
+    )
+
+
+def test_an_answer_drawn_from_the_plan_and_a_strategy_names_both_plan_first() -> None:
+    also = ["Fixture Street Lighting Strategy"]
+    assert "council's plan (**Outcome 2 ›" in lead("resident", TOP, also=also)
+    assert lead("resident", TOP, also=also).strip().endswith("and the Fixture Street Lighting Strategy say:")
+    assert "Test Business Plan 2021-2023 and the Fixture Street Lighting Strategy" in lead(
+        "adviser", TOP, also=also
+    )

@@ -14,7 +14,7 @@ from cachetools import LRUCache
 from plan_assistant.config import Settings
 from plan_assistant.guardrails import replies
 from plan_assistant.guardrails.injection import InjectionClassifier, check_injection
-from plan_assistant.guardrails.language import detect_language
+from plan_assistant.guardrails.language import detect_language, identifier
 from plan_assistant.guardrails.normalise import (
     extract_question,
     is_question_like,
@@ -129,6 +129,7 @@ class Guard:
         self._router = Router(embed)
         self._classifier = InjectionClassifier(embed)
         self._signposts = "\n".join((*replies.signpost_urls(settings), *replies.CRISIS_NUMBERS))
+        identifier()  # the language model loads at start-up, not on the first request
 
     def screen(self, question: str) -> Screening:
         """Normalise, redact, detect injection and route one question."""
@@ -141,7 +142,7 @@ class Guard:
         injection = False
 
         def stop(route: str, status: Status, reply: str, question: str = text) -> Screening:
-            lead = [*replies.language_notice(language)] if language else []
+            lead = [*replies.language_notice(language, self.settings)] if language else []
             if kinds:
                 lead.append(replies.personal_data_notice())
             return Screening(
@@ -200,7 +201,7 @@ class Guard:
         signpost = _strongest([signpost, decision.signpost])
         if language:
             # The engine still tries: the embedding model may understand place names and plan words.
-            notices = [*replies.language_notice(language), *notices]
+            notices = [*replies.language_notice(language, self.settings), *notices]
         if mentions_sensitive_topic(asked):
             notices.append(replies.sensitive_topic_notice())
         return Screening(

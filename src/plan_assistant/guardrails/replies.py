@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from plan_assistant.config import Settings
-from plan_assistant.guardrails.language import ANSWERS_IN_ENGLISH, NAMES
+from plan_assistant.guardrails.language import answers_in_english, names
 
 PLAN_NAME = "Somerset County Council's Business Plan 2021-2023"
 EXAMPLE_QUESTION = "What are the council's priorities for climate change?"
@@ -176,13 +176,15 @@ def sensitive_topic_notice() -> str:
 def language_reply(language: str, settings: Settings) -> str:
     """When a message in another language finds nothing in the plan: say answers come in English, and
     where to get help, rather than an English "the plan doesn't cover that"."""
-    return "\n\n".join([*language_notice(language), signpost("contact", settings)])
+    return "\n\n".join([*language_notice(language, settings), signpost("contact", settings)])
 
 
-def language_notice(language: str) -> list[str]:
-    """Lines saying answers come in English from the Business Plan, in English and the detected language."""
-    name = NAMES.get(language, "another language")
+def language_notice(language: str, settings: Settings) -> list[str]:
+    """Lines saying answers come in English from the Business Plan: in English, and in the detected language
+    itself when it is one of the reply languages (settings) with a reviewed line (data/languages/)."""
+    name = names().get(language, "another language")
     lines = [f"It looks like you wrote in {name}. Answers come in English, from the council's Business Plan."]
-    if language in ANSWERS_IN_ENGLISH:
-        lines.append(ANSWERS_IN_ENGLISH[language])
+    own = answers_in_english(language) if language in settings.reply_languages else None
+    if own:
+        lines.append(own)
     return lines
