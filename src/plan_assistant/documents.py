@@ -179,7 +179,7 @@ def answer_about_document(
     if doc is None or not _only_about_document(question, named.name if named else ""):
         return None
     if named is None and not _REFERS_TO_DOCUMENT.search(question):
-        return None  # "when does the new council start?" asks about the council, not a document
+        return None  # a question about the new unitary authority's first day is about the council, not a document
     if _ASKS_LINKS.search(question) and doc.links and (named is None or doc.kind == "plan"):
         return _links_answer(doc)
     state = currency(doc, today)
