@@ -237,6 +237,8 @@ Paste this snippet where it should appear:</p>
 
 def build_ui(assistant: AssistantLike, feedback: FeedbackStore, settings: Settings) -> gr.Blocks:
     """The chat (streamed answers with sources), audience switch, feedback and the Browse tab."""
+    # The outline is read when it is used: a server that switches to a new index generation shows its
+    # outline in the Browse tab from the next page load, without a restart.
     outline = assistant.outline
     generator_name = _generator(assistant)
 
@@ -304,8 +306,18 @@ def build_ui(assistant: AssistantLike, feedback: FeedbackStore, settings: Settin
         return [], "", {}
 
     def choose_outcome(key: str | None) -> tuple[Any, str]:
-        return gr.Radio(choices=priority_choices(outline, key), value=None), commitments_markdown(
-            outline, key, None
+        now = assistant.outline
+        return gr.Radio(choices=priority_choices(now, key), value=None), commitments_markdown(now, key, None)
+
+    def browse_as_served() -> tuple[Any, Any, str, str, str]:
+        """The Browse tab's choices and texts from the outline served now (run at each page load)."""
+        now = assistant.outline
+        return (
+            gr.Dropdown(choices=outcome_choices(now), value=None),
+            gr.Radio(choices=[], value=None),
+            commitments_markdown(now, None, None),
+            documents_markdown(now),
+            sections_markdown(now),
         )
 
     with gr.Blocks(
@@ -358,11 +370,9 @@ def build_ui(assistant: AssistantLike, feedback: FeedbackStore, settings: Settin
                     commitments_markdown(outline, None, None), elem_id="browse-commitments"
                 )
                 with gr.Accordion("Documents and linked strategies", open=False):
-                    gr.Markdown(documents_markdown(outline), elem_id="browse-documents")
-                other = sections_markdown(outline)
-                if other:
-                    with gr.Accordion("Other sections of the plan", open=False):
-                        gr.Markdown(other)
+                    documents = gr.Markdown(documents_markdown(outline), elem_id="browse-documents")
+                with gr.Accordion("Other sections of the plan", open=False):
+                    sections = gr.Markdown(sections_markdown(outline), elem_id="browse-sections")
 
         outputs = [chatbot, question, request_ids]
         question.submit(respond, [question, chatbot, audience, request_ids], outputs)
@@ -373,8 +383,11 @@ def build_ui(assistant: AssistantLike, feedback: FeedbackStore, settings: Settin
         chatbot.like(on_like, [request_ids], None)
         outcome.change(choose_outcome, outcome, [priority, commitments])
         priority.change(
-            lambda key, title: commitments_markdown(outline, key, title), [outcome, priority], commitments
+            lambda key, title: commitments_markdown(assistant.outline, key, title),
+            [outcome, priority],
+            commitments,
         )
+        ui.load(browse_as_served, None, [outcome, priority, commitments, documents, sections])
     return ui
 
 

@@ -34,3 +34,27 @@ def test_the_browse_tab_lists_documents_their_state_and_linked_strategies() -> N
     assert "- Lantern Strategy\n" in text
     assert "- Fixture Ferry Plan (text not available here)" in text
     assert "**Lantern Strategy** (strategy, 2024-2030)" in text
+
+
+def test_the_browse_tab_is_rebuilt_from_the_outline_served_at_each_page_load(tmp_path) -> None:
+    """A server that switched to a new index generation shows the new outline without a restart."""
+    from types import SimpleNamespace
+
+    from plan_assistant.config import Settings
+    from plan_assistant.feedback import FeedbackStore
+    from plan_assistant.ui import build_ui
+
+    before = Outline(documents=[DocumentOutline(id="fixture-plan", title="Fixture Plan 2020", kind="plan")])
+    after = Outline(
+        documents=[
+            *before.documents,
+            DocumentOutline(id="fixture-lanterns", title="Lantern Strategy", kind="strategy"),
+        ]
+    )
+    served = SimpleNamespace(outline=before, generator=None)
+    ui = build_ui(served, FeedbackStore(tmp_path / "feedback.sqlite3"), Settings(data_dir=tmp_path))  # type: ignore[arg-type]
+    on_load = [f.fn for f in ui.fns.values() if f.name == "browse_as_served"]
+    assert len(on_load) == 1
+    assert "Lantern Strategy" not in on_load[0]()[3]
+    served.outline = after  # the server swapped generations
+    assert "**Lantern Strategy** (strategy" in on_load[0]()[3]
