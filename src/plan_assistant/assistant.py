@@ -43,7 +43,7 @@ from plan_assistant.prompts import says_not_covered
 from plan_assistant.retrieval import HybridRetriever, RetrievalSignals
 from plan_assistant.schemas import Answer, Audience, Chunk, Passage, Status, Turn
 from plan_assistant.structural import StructuralAnswer, answer_structural, named_outcome
-from plan_assistant.text import content_words
+from plan_assistant.text import content_words, words
 from plan_assistant.verify import Verifier
 
 NOT_FOUND_LEAD = compose.NOT_FOUND_LEAD
@@ -95,11 +95,18 @@ def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
 
 
 def condense(question: str, history: Sequence[Turn]) -> str:
-    """A follow-up made standalone by prefixing the previous user question (no LLM needed)."""
+    """A follow-up made standalone with the previous user question's topic words (no LLM needed).
+
+    The new message leads and the earlier question adds only its content words, in order: a follow-up
+    that names a new subject ("and the schools themselves?") is searched for that subject within the
+    earlier topic, not drowned by the earlier question's wording.
+    """
     if not is_follow_up(question, history):
         return question
     previous = [t.content for t in history if t.role == "user" and t.content.strip()]
-    return f"{previous[-1].strip()} {question}"
+    keep = content_words(previous[-1])
+    topic = list(dict.fromkeys(w for w in words(previous[-1]) if w in keep))
+    return f"{question} {' '.join(topic)}".strip()
 
 
 LONG_MESSAGE_WORDS = 30

@@ -215,7 +215,18 @@ def test_the_most_recent_user_question_is_the_one_followed_up() -> None:
         Turn(role="assistant", content="..."),
     )
     standalone = condense("what about it for children?", history)
-    assert standalone.startswith("What is the plan doing about flooding?")
+    assert standalone.startswith("what about it for children?")
+    assert "flooding" in standalone
+    assert "food" not in standalone
+
+
+def test_a_follow_up_leads_and_the_earlier_question_adds_only_its_topic_words() -> None:
+    history = (Turn(role="user", content="What is the council doing about apprenticeships?"),)
+    standalone = condense("and for older people?", history)
+    assert standalone.startswith("and for older people? ")
+    added = standalone.removeprefix("and for older people? ").split()
+    assert "apprenticeships" in added
+    assert not {"what", "is", "the", "about"} & set(added)
 
 
 def test_a_long_standalone_question_is_not_rewritten() -> None:
