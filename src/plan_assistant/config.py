@@ -135,6 +135,12 @@ class Settings(BaseSettings):
         le=3600,
         description="Seconds between a server's checks for a new index generation (0: never switch).",
     )
+    retired_grace: float = Field(
+        120.0,
+        ge=0,
+        le=86400,
+        description="Seconds an index generation replaced by a newer one is kept for servers still reading it.",
+    )
     reply_languages: list[str] = Field(
         ["cy", "pl", "ro", "pt", "lt", "bg"],
         description="Languages (ISO 639-1) whose messages get the fixed line in their own language as well as "
