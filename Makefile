@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install install-llm browser-deps redis-deps index enrich run test test-fast lint eval bench schemathesis test-llm clean
+.PHONY: install install-llm browser-deps redis-deps index enrich run test test-fast lint eval bench load schemathesis test-llm clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,9 @@ fit: $(STAMP) data/outline.json ## refit by cross-validation: the lexical and co
 
 bench: $(STAMP) ## latency, throughput, ingest, cold start, memory -> evals/reports/bench.json
 	$(PY) -m evals.bench
+
+load: $(STAMP) redis-deps ## locust: 50 users for 60 s on 2 workers, a Chroma server and Redis; fails on any error but the intended 429s -> bench.json "load"
+	$(PY) -m evals.load
 
 schemathesis: $(STAMP) ## OpenAPI fuzz: no 500, no schema violation (also part of make test)
 	$(PY) -m pytest -q tests/integration/test_api_fuzz.py
