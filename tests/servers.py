@@ -69,6 +69,14 @@ def start_chroma(path: Path, port: int, log: IO[bytes] | int = subprocess.DEVNUL
     return server
 
 
+NO_REDIS = "redis-server is not installed (make redis-deps installs Debian's package)"
+
+
+def redis_server() -> str | None:
+    """Where Debian's redis-server is, if it is installed."""
+    return shutil.which("redis-server") or shutil.which("redis-server", path="/usr/bin:/usr/sbin")
+
+
 def start_redis(path: Path, port: int, log: IO[bytes] | int = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
     """Debian's ``redis-server`` on 127.0.0.1:port, saving nothing, answering PING; skips the test without it.
 
@@ -76,9 +84,9 @@ def start_redis(path: Path, port: int, log: IO[bytes] | int = subprocess.DEVNULL
     """
     import redis
 
-    binary = shutil.which("redis-server") or shutil.which("redis-server", path="/usr/bin:/usr/sbin")
+    binary = redis_server()
     if binary is None:
-        pytest.skip("redis-server is not installed (make redis-deps installs Debian's package)")
+        pytest.skip(NO_REDIS)
     path.mkdir(parents=True, exist_ok=True)
     server = subprocess.Popen(
         [

@@ -251,7 +251,8 @@ def client_address(request: Request) -> str:
 
 def enforce_rate_limit(request: Request) -> None:
     """Count this request against the client's limit shared by every /api route; 429 past it."""
-    # A router dependency, so the count happens before validation: malformed floods are limited too.
+    # A router dependency: requests with invalid fields count too (FastAPI refuses a body that is not JSON
+    # at all before any dependency runs).
     rate_limit: RateLimit = request.app.state.rate_limit
     refusal = rate_limit.hit(client_address(request))
     if refusal is not None:

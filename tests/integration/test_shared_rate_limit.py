@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from plan_assistant.ratelimit import RateLimit
-from tests.servers import free_port, start_redis, stop, uvicorn_workers
+from tests.servers import NO_REDIS, free_port, redis_server, start_redis, stop, uvicorn_workers
 
 pytestmark = pytest.mark.slow
 
@@ -76,6 +76,7 @@ def worker_env(chroma_env: dict[str, str], storage: str) -> dict[str, str]:
     }
 
 
+@pytest.mark.skipif(redis_server() is None, reason=NO_REDIS)  # before the Chroma server is started for it
 def test_two_workers_sharing_redis_let_one_client_through_exactly_the_limit_in_total(
     chroma_env: dict[str, str], redis_url: str, tmp_path: Path
 ) -> None:
