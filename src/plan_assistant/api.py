@@ -18,9 +18,6 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import AfterValidator, BaseModel, Field
-from slowapi import Limiter
-from slowapi.errors import RateLimitExceeded
-from slowapi.util import get_remote_address
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,6 +26,7 @@ from plan_assistant.config import Settings
 from plan_assistant.feedback import FeedbackStore, Rating, to_csv
 from plan_assistant.logging_setup import REQUEST_LOGGER, request_record
 from plan_assistant.outline import Outline
+from plan_assistant.ratelimit import RateLimit
 from plan_assistant.schemas import Answer, Audience, Citation, Role, Status, Turn
 
 logger = logging.getLogger(REQUEST_LOGGER)
@@ -246,12 +244,24 @@ def checked_chat(body: ChatRequest, settings: SettingsDep) -> ChatQuery:
 ChatQueryDep = Annotated[ChatQuery, Depends(checked_chat)]
 
 
+def client_address(request: Request) -> str:
+    """Who the limit counts: the client's address (behind a proxy, uvicorn's --forwarded-allow-ips sets it)."""
+    return request.client.host if request.client else "unknown"
+
+
 def enforce_rate_limit(request: Request) -> None:
     """Count this request against the client's limit shared by every /api route; 429 past it."""
-    # slowapi's middleware cannot see endpoints inside FastAPI's included routers, so the check runs here,
-    # as the middleware would run it (application limits, scoped "global" per client).
-    limiter: Limiter = request.app.state.limiter
-    limiter._check_request_limit(request, None, in_middleware=True)
+    # A router dependency: requests with invalid fields count too (FastAPI refuses a body that is not JSON
+    # at all before any dependency runs).
+    rate_limit: RateLimit = request.app.state.rate_limit
+    refusal = rate_limit.hit(client_address(request))
+    if refusal is not None:
+        raise HTTPException(
+            429,
+            f"Too many requests: the limit is {refusal.limit}. "
+            f"Please wait {refusal.retry_after} s and try again.",
+            {"Retry-After": str(refusal.retry_after)},
+        )
 
 
 RateLimited = [Depends(enforce_rate_limit)]
@@ -427,20 +437,6 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": _readable(detail)}, status_code=exc.status_code, headers=exc.headers)
 
 
-async def _rate_limited(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RateLimitExceeded)
-    response: Response = JSONResponse(
-        {"detail": f"Too many requests: the limit is {exc.detail}. Please wait a moment and try again."},
-        status_code=429,
-    )
-    limiter: Limiter = request.app.state.limiter
-    view_limit = getattr(request.state, "view_rate_limit", None)
-    if view_limit is not None:
-        response = limiter._inject_headers(response, view_limit)
-    response.headers.setdefault("Retry-After", "60")
-    return response
-
-
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     # Last resort only: causes are fixed where they arise; this keeps a genuine internal failure from leaking.
     logging.getLogger(__name__).exception("unhandled error", exc_info=exc)
@@ -512,7 +508,10 @@ def _generator_name(assistant: AssistantLike | None) -> str | None:
 
 
 def create_app(
-    settings: Settings, assistant: AssistantLike | None, feedback: FeedbackStore | None = None
+    settings: Settings,
+    assistant: AssistantLike | None,
+    feedback: FeedbackStore | None = None,
+    rate_limit: RateLimit | None = None,
 ) -> FastAPI:
     """Build the FastAPI app around an assistant (None until it has loaded: then chat is 503)."""
     app = FastAPI(
@@ -531,15 +530,9 @@ def create_app(
     for router in (chat_router, plan_router, feedback_router, health_router):
         app.include_router(router)
 
-    app.state.limiter = Limiter(
-        key_func=get_remote_address,
-        application_limits=[settings.rate_limit],
-        headers_enabled=True,
-        key_style="url",
-    )
+    app.state.rate_limit = rate_limit or RateLimit(settings.rate_limit, settings.rate_limit_storage)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(RateLimitExceeded, _rate_limited)
     app.add_exception_handler(Exception, _unexpected)
 
     # The last added runs first: log everything, and let CORS answer preflights.

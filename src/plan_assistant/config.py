@@ -120,7 +120,15 @@ class Settings(BaseSettings):
     # Serving
     host: str = Field("127.0.0.1", description="Address the server listens on.")
     port: int = Field(7860, ge=1, le=65535, description="Port the server listens on.")
-    rate_limit: str = Field("30/minute", description="Per-client rate limit for the API (slowapi syntax).")
+    rate_limit: str = Field(
+        "30/minute",
+        description="Per-client rate limit over every /api route ('30/minute'; several: '30/minute;500/hour').",
+    )
+    rate_limit_storage: str = Field(
+        "memory://",
+        description="Where the rate limit is counted: memory:// (each worker counts alone, so N workers allow "
+        "N times the limit) or a Redis URL such as redis://127.0.0.1:6379/0 (every worker shares one count).",
+    )
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed to call the API (CORS)."
     )
@@ -173,6 +181,14 @@ class Settings(BaseSettings):
             parse_many(value)
         except ValueError as exc:
             raise ValueError(f"rate_limit {value!r} is not like '30/minute': {exc}") from exc
+        return value
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _rate_limit_store(cls, value: str) -> str:
+        from plan_assistant.ratelimit import open_store
+
+        open_store(value)  # no connection yet: a Redis that is down at start-up is logged, not fatal
         return value
 
     @model_validator(mode="after")

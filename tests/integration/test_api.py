@@ -19,6 +19,7 @@ from plan_assistant.factory import build_assistant
 from plan_assistant.feedback import FeedbackStore
 from plan_assistant.schemas import Answer
 from tests.integration.api_support import FakeAssistant, parse_sse
+from tests.servers import free_port
 
 EXPECTED = json.loads((Path(__file__).parents[1] / "data" / "expected_outline.json").read_text())
 PLAN_QUESTION = "What will the council do to tackle climate change?"
@@ -353,6 +354,26 @@ def test_the_rate_limit_answers_429_with_retry_after(make_client: MakeClient) ->
     assert int(limited.headers["Retry-After"]) > 0
     assert "Too many requests" in limited.json()["detail"]
     assert client.get("/healthz").status_code == 200  # the health check is never limited
+
+
+def test_the_limit_counts_malformed_requests_too(make_client: MakeClient) -> None:
+    client = make_client(rate_limit="2/minute")
+    statuses = [client.post("/api/chat", json={"question": 42}).status_code for _ in range(3)]
+    assert statuses == [422, 422, 429]
+
+
+def test_a_rate_limit_store_that_does_not_answer_never_turns_a_request_into_a_500(
+    make_client: MakeClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="plan_assistant.ratelimit")
+    # A Redis URL nobody listens on: each worker counts alone in memory and says so once.
+    client = make_client(rate_limit="2/minute", rate_limit_storage=f"redis://127.0.0.1:{free_port()}/0")
+    answered = client.post("/api/chat", json={"question": PLAN_QUESTION})
+    assert answered.status_code == 200 and answered.json()["citations"]
+    assert client.get("/api/outline").status_code == 200
+    limited = client.get("/api/outline")
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+    assert [r.name for r in caplog.records].count("plan_assistant.ratelimit") == 1
 
 
 def test_cors_allows_listed_origins_only(client: TestClient) -> None:
