@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
 import sys
@@ -9,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.servers import free_port, stop, wait_until
@@ -91,3 +94,12 @@ def artifacts() -> Path:
     """Where screenshots are saved for people to look at."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+def feedback_rows(server_url: str) -> list[tuple[str, str]]:
+    """(rating, source) of every feedback row the server holds, oldest first."""
+    export = httpx.get(
+        f"{server_url}/api/feedback/export", headers={"Authorization": f"Bearer {FEEDBACK_TOKEN}"}
+    )
+    export.raise_for_status()
+    return [(row["rating"], row["source"]) for row in csv.DictReader(io.StringIO(export.text))]
