@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -79,14 +80,21 @@ def browser() -> Iterator[Any]:
             launched.close()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A fresh page at a desktop size."""
-    context = browser.new_context(viewport={"width": 1200, "height": 1000}, locale="en-GB")
+@contextmanager
+def fresh_page(browser: Any, width: int = 1200, height: int = 1000, **options: Any) -> Iterator[Any]:
+    """A page in a browser context of its own (British English), closed afterwards."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB", **options)
     try:
         yield context.new_page()
     finally:
         context.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh page at a desktop size."""
+    with fresh_page(browser) as opened:
+        yield opened
 
 
 @pytest.fixture(scope="session")
