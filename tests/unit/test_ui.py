@@ -58,3 +58,27 @@ def test_the_browse_tab_is_rebuilt_from_the_outline_served_at_each_page_load(tmp
     assert "Lantern Strategy" not in on_load[0]()[3]
     served.outline = after  # the server swapped generations
     assert "**Lantern Strategy** (strategy" in on_load[0]()[3]
+
+
+def test_a_finished_answer_is_announced_with_its_text_and_where_its_sources_are() -> None:
+    from plan_assistant.schemas import Citation
+    from plan_assistant.ui import SOURCES_MARKER, announcement
+
+    citation = Citation(
+        chunk_id="c1",
+        document="Fixture Plan",
+        document_id="fixture-plan",
+        section="Roads",
+        quote="We will mend roads.",
+    )
+    content = f"The plan says it will mend roads. [1]\n\n{SOURCES_MARKER}<h4>Sources in the plan</h4></div>"
+    assert announcement(content, [citation]) == (
+        "The plan says it will mend roads. [1]\n\nOne source from the plan, with its quote, is listed under "
+        "the answer."
+    )
+    assert announcement(content, [citation, citation]).endswith(
+        "2 sources from the plan, with their quotes, are listed under the answer."
+    )
+    assert announcement("Sorry, the assistant is not available just now.") == (
+        "Sorry, the assistant is not available just now."
+    )
