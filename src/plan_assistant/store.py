@@ -57,8 +57,8 @@ def make_client(settings: Settings, timeout: float | None = None) -> ClientAPI:
 
 
 def _bound_http_calls(client: ClientAPI, timeout: float) -> None:
-    # chromadb builds its HTTP session with no timeout and has no setting for one (1.5.x: chroma-core/chroma
-    # #5805), so a server that accepts connections and never answers would hold a request forever.
+    # chromadb (1.5) builds its HTTP session with timeout=None and has no client setting for one, so a server
+    # that accepts connections and never answers (frozen, overloaded) would hold a question forever.
     session = getattr(getattr(client, "_server", None), "_session", None)
     if not isinstance(session, httpx.Client):
         raise RuntimeError(
