@@ -46,6 +46,13 @@ def refused() -> httpx.ConnectError:
     return httpx.ConnectError("[Errno 111] Connection refused")
 
 
+def take_down(link: StoreLink, server: Server) -> None:
+    """The server stops answering and a call finds out."""
+    server.failure = refused()
+    with pytest.raises(StoreUnavailableError):
+        link.call(server.query)
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
@@ -82,9 +89,7 @@ def test_a_timeout_counts_as_unreachable(link: StoreLink, server: Server) -> Non
 def test_while_the_server_is_down_calls_fail_at_once_without_reaching_it(
     link: StoreLink, clock: Clock, server: Server
 ) -> None:
-    server.failure = refused()
-    with pytest.raises(StoreUnavailableError):
-        link.call(server.query)
+    take_down(link, server)
     for _ in range(5):
         clock.now += 0.15
         with pytest.raises(StoreUnavailableError, match="retrying shortly"):
@@ -95,9 +100,7 @@ def test_while_the_server_is_down_calls_fail_at_once_without_reaching_it(
 def test_after_the_retry_interval_one_call_tries_again_and_its_success_restores_the_link(
     link: StoreLink, clock: Clock, server: Server
 ) -> None:
-    server.failure = refused()
-    with pytest.raises(StoreUnavailableError):
-        link.call(server.query)
+    take_down(link, server)
     clock.now += 1.0
     with pytest.raises(StoreUnavailableError):  # still down: the retry fails and the wait starts again
         link.call(server.query)
@@ -117,9 +120,7 @@ def test_after_the_retry_interval_one_call_tries_again_and_its_success_restores_
 def test_while_one_call_retries_the_server_the_others_fail_at_once(
     link: StoreLink, clock: Clock, server: Server
 ) -> None:
-    server.failure = refused()
-    with pytest.raises(StoreUnavailableError):
-        link.call(server.query)
+    take_down(link, server)
     clock.now += 1.0
     entered, release = threading.Event(), threading.Event()
     outcome: list[str] = []
