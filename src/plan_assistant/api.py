@@ -22,17 +22,20 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from plan_assistant.compose import unavailable_text
 from plan_assistant.config import Settings
 from plan_assistant.feedback import FeedbackStore, Rating, to_csv
 from plan_assistant.logging_setup import REQUEST_LOGGER, request_record
 from plan_assistant.outline import Outline
 from plan_assistant.ratelimit import RateLimit
 from plan_assistant.schemas import Answer, Audience, Citation, Role, Status, Turn
+from plan_assistant.store import StoreUnavailableError
 
 logger = logging.getLogger(REQUEST_LOGGER)
 
 MAX_BODY_BYTES = 1_000_000  # far above 16,000 characters plus 20 turns of history, far below harm
 UNAVAILABLE = "The assistant is temporarily unavailable. Please try again in a minute."
+RETRY_AFTER_SECONDS = 5  # while the index store is unreachable; the server tries it again every second
 
 
 class AssistantLike(Protocol):
@@ -122,15 +125,19 @@ class FeedbackResponse(BaseModel):
 
 
 class Health(BaseModel):
-    """Whether the model and index are loaded, and what they hold."""
+    """Whether the model and index are loaded, what they hold, and whether the index store answers."""
 
-    status: Literal["ok", "unavailable"]
+    status: Literal["ok", "degraded", "unavailable"] = Field(
+        description="ok; degraded: loaded, but the Chroma server does not answer, so questions get 503; "
+        "unavailable: nothing loaded yet."
+    )
     documents: int = 0
     chunks: int = 0
     generator: str = ""
     generation: str = Field(
         "", description="The index generation being served (g000003; legacy: pre-generation)."
     )
+    store: Literal["ok", "unreachable"] = Field("ok", description="Whether the Chroma server answers.")
 
 
 class FieldError(BaseModel):
@@ -153,7 +160,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         413: "The question (or the request) is too long.",
         422: "The request is not valid: a missing or wrongly typed field, an unknown audience, bad JSON.",
         429: "Too many requests from this client; see the Retry-After header.",
-        503: "The assistant is temporarily unavailable.",
+        503: "The assistant is temporarily unavailable (see the Retry-After header when the index store is "
+        "unreachable).",
     }.items()
 }
 
@@ -294,13 +302,28 @@ feedback_router = APIRouter(
 health_router = APIRouter(tags=["health"])
 
 
+def store_unavailable(request: Request, settings: Settings, exc: StoreUnavailableError) -> HTTPException:
+    """The 503 for a question asked while the index store is unreachable; the cause goes to the log line."""
+    request.state.log = {**getattr(request.state, "log", {}), "error": str(exc)}
+    return HTTPException(
+        503, unavailable_text(settings, markdown=False), {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    )
+
+
 @chat_router.post("/chat", response_model=ChatResponse)
 def chat(
-    query: ChatQueryDep, assistant: AssistantDep, request: Request, request_id: RequestIdDep
+    query: ChatQueryDep,
+    assistant: AssistantDep,
+    request: Request,
+    request_id: RequestIdDep,
+    settings: SettingsDep,
 ) -> ChatResponse:
     """Answer a question from the Business Plan, citing Outcome and Key Priority."""
     try:
         answer = assistant.ask(query.question, query.history, query.audience)
+    except StoreUnavailableError as exc:
+        _note_answer(request, query, None)
+        raise store_unavailable(request, settings, exc) from None
     except Exception:
         logger.exception("assistant failed", extra={"request_id": request_id})
         _note_answer(request, query, None)
@@ -319,7 +342,11 @@ def chat(
     ),
 )
 def chat_stream(
-    query: ChatQueryDep, assistant: AssistantDep, request: Request, request_id: RequestIdDep
+    query: ChatQueryDep,
+    assistant: AssistantDep,
+    request: Request,
+    request_id: RequestIdDep,
+    settings: SettingsDep,
 ) -> Iterator[ServerSentEvent]:
     """Answer a question as a stream of Server-Sent Events."""
     _note_answer(request, query, None)
@@ -330,6 +357,10 @@ def chat_stream(
                 yield ServerSentEvent(event="answer", data=to_response(item, request_id))
             else:
                 yield ServerSentEvent(event="delta", data={"text": item})
+    except StoreUnavailableError as exc:
+        # The stream has started (200), so the cause goes to the log line and the words to an error event.
+        store_unavailable(request, settings, exc)
+        yield ServerSentEvent(event="error", data={"detail": unavailable_text(settings, markdown=False)})
     except Exception:
         logger.exception("assistant failed while streaming", extra={"request_id": request_id})
         yield ServerSentEvent(event="error", data={"detail": UNAVAILABLE})
@@ -376,7 +407,8 @@ def export_feedback(store: FeedbackDep, settings: SettingsDep, credentials: Bear
 
 @health_router.get("/healthz", response_model=Health, responses={503: {"model": Health}})
 def healthz(request: Request, response: Response) -> Health:
-    """200 once the model and index are loaded (with their counts and index generation); 503 before."""
+    """200 once the model and index are loaded (with their counts and index generation); 503 before, and
+    503 "degraded" while the Chroma server does not answer."""
     assistant: AssistantLike | None = getattr(request.app.state, "assistant", None)
     try:
         info = assistant.health() if assistant is not None else {}
@@ -385,14 +417,17 @@ def healthz(request: Request, response: Response) -> Health:
         info = {}
     documents, chunks = int(info.get("documents", 0) or 0), int(info.get("chunks", 0) or 0)
     ready = documents > 0 and chunks > 0
-    if not ready:
+    store = "unreachable" if info.get("store") == "unreachable" else "ok"
+    status = "degraded" if ready and store != "ok" else "ok" if ready else "unavailable"
+    if status != "ok":
         response.status_code = 503
     return Health(
-        status="ok" if ready else "unavailable",
+        status=status,
         documents=documents,
         chunks=chunks,
         generator=str(info.get("generator", "") or ""),
         generation=str(info.get("generation", "") or ""),
+        store=store,
     )
 
 

@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     # Chroma
     chroma_host: str = Field("", description="Chroma server host; empty uses the embedded store in data_dir.")
     chroma_port: int = Field(8000, ge=1, le=65535, description="Chroma server port (with chroma_host).")
+    chroma_timeout: float = Field(
+        1.5,
+        gt=0,
+        le=60,
+        description="Seconds a server answering a question waits for the Chroma server before the request "
+        "gets a 503 (the default keeps that under 2 s).",
+    )
     collection: str = Field(
         "plan_chunks",
         description="Chroma collection name; each index generation adds its suffix (plan_chunks_g000003).",

@@ -16,12 +16,14 @@ from fastapi.responses import HTMLResponse
 
 from plan_assistant.accessibility import A11Y_CSS, A11Y_JS, ACCESSIBILITY_PATH, statement_page, theme
 from plan_assistant.api import AssistantLike
+from plan_assistant.compose import unavailable_text
 from plan_assistant.config import Settings
 from plan_assistant.documents import currency
 from plan_assistant.feedback import FeedbackStore
 from plan_assistant.logging_setup import REQUEST_LOGGER, request_record
 from plan_assistant.outline import Outline
 from plan_assistant.schemas import Answer, Audience, Citation, Turn
+from plan_assistant.store import StoreUnavailableError
 
 logger = logging.getLogger(REQUEST_LOGGER)
 
@@ -278,6 +280,7 @@ def build_ui(assistant: AssistantLike, feedback: FeedbackStore, settings: Settin
         # The status region is emptied while the answer is written, so the same answer twice is heard twice.
         yield messages, "", request_ids, ""
         request_id, started, text, final = uuid4().hex, perf_counter(), "", None
+        failure, error = UNAVAILABLE, None
         try:
             for item in assistant.stream(question, turns, audience):
                 if isinstance(item, Answer):
@@ -286,9 +289,11 @@ def build_ui(assistant: AssistantLike, feedback: FeedbackStore, settings: Settin
                     text += item
                     messages[-1] = {"role": "assistant", "content": text}
                     yield messages, "", request_ids, ""
+        except StoreUnavailableError as exc:
+            failure, error = unavailable_text(settings), str(exc)
         except Exception:
             logging.getLogger(__name__).exception("assistant failed in the UI")
-        messages[-1] = {"role": "assistant", "content": answer_markdown(final) if final else UNAVAILABLE}
+        messages[-1] = {"role": "assistant", "content": answer_markdown(final) if final else failure}
         request_ids = {**request_ids, len(messages) - 1: request_id}
         logger.info(
             request_record(
@@ -300,7 +305,7 @@ def build_ui(assistant: AssistantLike, feedback: FeedbackStore, settings: Settin
                 chunk_ids=[c.chunk_id for c in final.citations] if final else None,
                 generator=generator_name,
                 question=question,
-                extra={"audience": audience},
+                extra={"audience": audience, **({"error": error} if error else {})},
             )
         )
         spoken = announcement(messages[-1]["content"], final.citations if final else ())
