@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plan_assistant.guardrails import redact
-from plan_assistant.guardrails.personal_data import MARKERS, luhn_is_valid, nhs_number_is_valid
+from plan_assistant.guardrails.personal_data import MARKERS
 
 
 @pytest.mark.parametrize(
@@ -35,7 +35,7 @@ from plan_assistant.guardrails.personal_data import MARKERS, luhn_is_valid, nhs_
         ("the helpline 0300 123 4567", "phone", "0300 123 4567"),
         ("NHS number 943 476 5919", "nhs_number", "943 476 5919"),
         ("his number is 9434765919 on the letter", "nhs_number", "9434765919"),
-        ("NI number QQ 12 34 56 C", "ni_number", "QQ 12 34 56 C"),
+        ("NI number CE 12 34 56 A", "ni_number", "CE 12 34 56 A"),
         ("national insurance ab123456c", "ni_number", "ab123456c"),
         ("DOB: 12/03/1985", "date_of_birth", "12/03/1985"),
         ("she was born on 3rd March 2015", "date_of_birth", "3rd March 2015"),
@@ -101,19 +101,13 @@ def test_the_question_around_the_personal_data_is_kept():
     assert result.text == "My name is [name removed], email [email removed]. What is the plan for buses?"
 
 
-def test_nhs_check_digit_is_validated():
-    assert nhs_number_is_valid("943 476 5919")
-    assert not nhs_number_is_valid("943 476 5918")
-    assert not nhs_number_is_valid("1111111111")
-
-
 def test_a_ten_digit_number_with_a_wrong_check_digit_is_not_an_nhs_number():
-    assert "nhs_number" not in redact("reference 9434765918 on the form").kinds
+    assert "nhs_number" in redact("NHS number 943 476 5919").kinds
+    assert "nhs_number" not in redact("NHS number 943 476 5918").kinds
 
 
 def test_luhn_checksum_separates_cards_from_other_long_numbers():
-    assert luhn_is_valid("4111 1111 1111 1111")
-    assert not luhn_is_valid("4111 1111 1111 1112")
+    assert "card_number" in redact("order 4111 1111 1111 1111").kinds
     assert "card_number" not in redact("order 4111 1111 1111 1112").kinds
 
 
@@ -126,7 +120,7 @@ _PIECES = st.sampled_from(
         "+44 ",
         "a@b.co.uk",
         "943 476 5919",
-        "QQ 12 34 56 C",
+        "CE 12 34 56 A",
         "DOB ",
         "12/03/1985",
         "4111 1111 1111 1111",
