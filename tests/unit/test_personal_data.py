@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import socket
+from pathlib import Path
+
 import pytest
+import tldextract
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plan_assistant.guardrails import redact
-from plan_assistant.guardrails.personal_data import MARKERS
+from plan_assistant.guardrails import check_output, redact
+from plan_assistant.guardrails.personal_data import MARKERS, Detector, detector, find_personal_data
 
 
 @pytest.mark.parametrize(
@@ -88,6 +92,123 @@ def test_near_misses_pass_untouched(text):
     result = redact(text)
     assert result.text == text
     assert result.kinds == ()
+
+
+# Invented people, in the ways residents and advisers write about the people in their lives.
+NAMES = ("ruth oduya", "kwame mensah", "siobhan byrne", "tomasz nowak", "aled rees", "ngozi adeyemi")
+ROLE_TEMPLATES = (
+    "my {role} {name} never calls back, what does the plan say about care?",
+    "{name}, my {role}, says the plan helps carers",
+    "what does the plan do for people like my {role} {name}?",
+    "my {role} is {name} and i need help",
+)
+ROLES = ("social worker", "support worker", "carer", "neighbour", "mum", "son", "gp", "landlord", "tenant")
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        # lower case, after and before a role
+        ("my social worker ruth oduya never calls back, is social care in the plan?", "ruth oduya"),
+        ("ruth oduya my social worker never calls back, is social care in the plan?", "ruth oduya"),
+        ("kwame mensah, my support worker, says the council is cutting respite", "kwame mensah"),
+        ("my carer is siobhan byrne and she is often late", "siobhan byrne"),
+        ("ask my neighbour ngozi adeyemi about the bus cuts", "ngozi adeyemi"),
+        ("my son tomos needs help with reading", "tomos"),
+        ("i'm called bethan and my mum needs a care home", "bethan"),
+        ("this is gareth from the food bank, what help is there for families?", "gareth"),
+        ("my name is aled rees and i rent in yeovil", "aled rees"),
+        # capitalised, beside roles spaCy alone does not take for names
+        ("ask my neighbour Ngozi Adeyemi about the bus cuts", "Ngozi Adeyemi"),
+        ("Tomasz Nowak, my landlord, will not fix the damp", "Tomasz Nowak"),
+        ("I'm Leontyne and I care for my dad", "Leontyne"),
+    ],
+)
+def test_names_are_found_in_lower_case_and_before_or_after_a_role(text, secret):
+    result = redact(text)
+    assert "name" in result.kinds
+    assert secret.casefold() not in result.text.casefold(), result.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my social worker never calls back, what does the plan say about care?",
+        "my carer is late again, what does the plan say about carers?",
+        "my son needs help with reading",
+        "my husband works in Yeovil and my mum lives alone in Frome",
+        "I asked my social worker about respite care",
+        "do partner organisations get council funding?",
+        "Explain Outcome 2 in plain English please",
+        "List the key priorities under Outcome 4",
+        "How will Covid recovery reach Bridgwater, Chard and Minehead?",
+        "What is the plan for Artificial Intelligence in council services?",
+        "Does the Somerset plan mention Exmoor National Park or Glastonbury Festival?",
+    ],
+)
+def test_roles_places_and_the_plans_words_without_a_name_pass_untouched(text):
+    result = redact(text)
+    assert result.text == text
+    assert result.kinds == ()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    template=st.sampled_from(ROLE_TEMPLATES),
+    role=st.sampled_from(ROLES),
+    name=st.sampled_from(NAMES),
+    case=st.sampled_from([str.lower, str.title]),
+)
+def test_a_name_beside_a_role_never_survives_whatever_its_case(template, role, name, case):
+    text = template.format(role=role, name=case(name))
+    redacted = redact(text).text.casefold()
+    assert not any(word in redacted.split() for word in name.split()), redacted
+
+
+def test_answers_are_checked_without_names_so_the_plans_words_stay():
+    answer = "Under Outcome 1, Somerset County Council will support Artificial Intelligence in Taunton."
+    assert check_output(answer, "") == (answer, [])
+    assert find_personal_data("Contact Ruth Oduya on 07700 900123", names=False)[0].kind == "phone"
+    assert [f.kind for f in find_personal_data("Contact Ruth Oduya on 07700 900123")] == ["name", "phone"]
+
+
+def test_the_detector_is_built_once_and_reused():
+    first = detector()
+    redact("my carer ruth oduya")
+    assert detector() is first
+
+
+@pytest.fixture
+def network_attempts(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every way out to the network raises, and is recorded."""
+    attempts: list[object] = []
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        attempts.append(args)
+        raise OSError("the network is blocked in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    return attempts
+
+
+def test_the_socket_block_catches_tldextracts_default_download(network_attempts, tmp_path: Path):
+    # tldextract as Presidio's e-mail recogniser uses it by default: it tries to fetch the suffix list.
+    tldextract.TLDExtract(cache_dir=str(tmp_path))("someone@example.co.uk")
+    assert network_attempts
+
+
+def test_a_fresh_detector_never_tries_the_network(network_attempts):
+    text = (
+        "I'm Ruth Oduya, email ruth.oduya@example.co.uk, mobile 07700 900123, NHS number 943 476 5919, "
+        "NI number CE 12 34 56 A, I live at 12 High Street, Taunton TA1 2AB."
+    )
+    fresh = Detector()
+    kinds = {finding.kind for finding in fresh.find(text)}
+    assert {"name", "email", "phone", "nhs_number", "ni_number", "address"} <= kinds
+    assert network_attempts == []
 
 
 def test_kinds_are_reported_once_each_without_values():

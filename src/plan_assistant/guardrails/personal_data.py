@@ -201,11 +201,23 @@ def _phone_digits(number: str) -> int:
     return len(digits.removeprefix("0"))
 
 
+def _merged(results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """Overlapping results of one entity type joined into one ("senco ruth" and "ruth oduya")."""
+    merged: list[RecognizerResult] = []
+    for result in sorted(results, key=lambda r: (r.entity_type, r.start)):
+        last = merged[-1] if merged else None
+        if last is not None and last.entity_type == result.entity_type and result.start < last.end:
+            last.end, last.score = max(last.end, result.end), max(last.score, result.score)
+        else:
+            merged.append(RecognizerResult(result.entity_type, result.start, result.end, result.score))
+    return merged
+
+
 def _choose(text: str, results: list[RecognizerResult]) -> list[Finding]:
     """Findings without overlaps (the higher score, then the longer, wins), none inside a marker."""
     taken = [(m.start(), m.end()) for m in _ANY_MARKER.finditer(text)]
     chosen: list[Finding] = []
-    for result in sorted(results, key=lambda r: (-r.score, r.start - r.end, r.start)):
+    for result in sorted(_merged(results), key=lambda r: (-r.score, r.start - r.end, r.start)):
         kind = KINDS.get(result.entity_type)
         start, end = result.start, result.end
         if kind is None or end <= start:

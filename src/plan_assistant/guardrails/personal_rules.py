@@ -132,7 +132,7 @@ class RuleRecognizer(LocalRecognizer):
 # ---------------------------------------------------------------- names and dates of birth from spaCy
 
 _BIRTH = re.compile(r"\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday|born)\b", re.IGNORECASE)
-# Entity labels the small model gives unfamiliar names beside a role ("my neighbour Priya Okafor" is GPE).
+# Entity labels the small model gives names beside a role: an unfamiliar one is often a place (GPE) or a group.
 _NAME_LABELS = frozenset({"PERSON", "GPE", "NORP"})
 MAX_NAME_WORDS = 3
 
@@ -201,16 +201,17 @@ class Lexicon:
         """True for an ordinary English word (names such as "Ruth" or "Jack" are ordinary words too)."""
         return any(word in words for words in (self.nouns, self.verbs, self.adjectives, self.adverbs))
 
-    def is_order(self, word: str) -> bool:
-        """A word English knows only as a verb: capitalised at a sentence's start, it is an order."""
-        return word in self.verbs and word not in self.nouns
+    def never_a_name(self, word: str) -> bool:
+        """A word English knows, but never as a noun: "Summarise" (an order), "Artificial"."""
+        known = word in self.verbs or word in self.adjectives or word in self.adverbs
+        return known and word not in self.nouns
 
 
 class SpacyRuleRecognizer(LocalRecognizer):
     """Names and dates of birth from the spaCy document the analyzer already made.
 
-    A name of two or more words is taken as spaCy finds it, unless it starts with a word English knows only
-    as a verb ("Summarise Outcome 3" is an order, not a person). One word alone is too often a place or a
+    A name of two or more words is taken as spaCy finds it, less any first words English never uses as nouns
+    ("Summarise Outcome 3" is an order, "Artificial Intelligence" a subject, not a person). One word alone is too often a place or a
     topic, so a single word counts only beside a cue (a role, "my name is", a title). Beside a cue, words
     that are not ordinary English or that spaCy reads as a proper noun are a name; an ordinary noun ("my carer
     allowance") is one only if spaCy finds a name there with its first letter raised, since the small model
@@ -245,7 +246,7 @@ class SpacyRuleRecognizer(LocalRecognizer):
             if ent.label_ != "PERSON":
                 continue
             words = [token for token in ent if token.is_alpha or "'" in token.text or "-" in token.text]
-            while words and self.lexicon.is_order(words[0].lower_):
+            while words and self.lexicon.never_a_name(words[0].lower_):
                 words = words[1:]
             if len(words) >= 2 and _one_case(words):
                 yield words[0].idx, words[-1].idx + len(words[-1])
@@ -280,7 +281,8 @@ class SpacyRuleRecognizer(LocalRecognizer):
         if i >= 0 and doc[i].text == ",":
             i -= 1
         run: list[Any] = []
-        while i >= 0 and len(run) < MAX_NAME_WORDS and self._name_like(doc[i]):
+        # Here the tagger often reads the surname as a verb ("... price my carer"): any word but a stop word.
+        while i >= 0 and len(run) < MAX_NAME_WORDS and doc[i].is_alpha and not doc[i].is_stop:
             run.insert(0, doc[i])
             i -= 1
         opens_clause = i < 0 or doc[i].is_punct or doc[i].lower_ in ("and", "but")
@@ -305,7 +307,7 @@ class SpacyRuleRecognizer(LocalRecognizer):
             return False  # a plural noun ("partner agencies") is not a person
         if (
             first.tag_ in ("NNP", "NNPS")
-            or not self.lexicon.knows(first.lower_)
+            or not (self.lexicon.knows(first.lower_) or self.lexicon.knows(lemma))
             or _entity_over(doc, first.idx)
         ):
             return True
