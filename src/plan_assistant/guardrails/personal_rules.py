@@ -132,6 +132,7 @@ class RuleRecognizer(LocalRecognizer):
 # ---------------------------------------------------------------- names and dates of birth from spaCy
 
 _BIRTH = re.compile(r"\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday|born)\b", re.IGNORECASE)
+_BIRTH_JOIN = re.compile(r"\s*(?:(?:on|in|is|was)\b|[:-])?\s*", re.IGNORECASE)
 # Entity labels the small model gives names beside a role: an unfamiliar one is often a place (GPE) or a group.
 _NAME_LABELS = frozenset({"PERSON", "GPE", "NORP"})
 MAX_NAME_WORDS = 3
@@ -337,7 +338,10 @@ def _entity_over(doc: Any, start: int) -> bool:
 
 def _births(doc: Any) -> Iterator[tuple[int, int]]:
     for match in _BIRTH.finditer(doc.text):
+        # From the first word after the cue: spaCy's date may leave out the day ("3rd [March 2015]").
+        joined = _BIRTH_JOIN.match(doc.text, match.end())
+        start = joined.end() if joined else match.end()
         for ent in doc.ents:
-            if ent.label_ == "DATE" and 0 <= ent.start_char - match.end() <= 8:
-                yield ent.start_char, ent.end_char
+            if ent.label_ == "DATE" and start <= ent.start_char <= start + 8:
+                yield start, ent.end_char
                 break
