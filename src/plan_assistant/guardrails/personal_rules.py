@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 import tldextract
-from presidio_analyzer import LocalRecognizer, RecognizerResult
+from presidio_analyzer import LocalRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import EmailRecognizer
 
@@ -40,17 +40,6 @@ class OfflineEmailRecognizer(EmailRecognizer):
 
 # ---------------------------------------------------------------- regular-expression rules
 
-
-@dataclass(frozen=True)
-class Rule:
-    """A pattern for one kind of personal data; `group` picks the part that is the data itself."""
-
-    entity: str
-    pattern: re.Pattern[str]
-    group: int = 0
-    score: float = RULE_SCORE
-
-
 _STREET_SUFFIX = (
     r"(?:Street|St|Road|Rd|Lane|Ln|Avenue|Ave|Close|Cl|Drive|Dr|Way|Court|Ct|Crescent|Cres|Place|Pl|"
     r"Gardens|Gdns|Grove|Terrace|Tce|Hill|Park|Row|Square|Sq|Mews|Walk|View|Rise|Green|Parade|Mead|"
@@ -60,78 +49,67 @@ _NAME_WORD = r"[A-Z][a-z'’-]+"
 # A postcode on its own is allowed (residents use it to say where they live); after a street address it
 # is part of the address, and goes with it, as does the town between them.
 _ADDRESS_TAIL = rf"(?:,\s*{_NAME_WORD}(?:\s+{_NAME_WORD})?)?(?:,?\s+[A-Z]{{1,2}}\d[A-Z\d]?\s*\d[A-Z]{{2}}\b)?"
+_BIRTH_CUE = r"\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday|born)\b"
 
-RULES: tuple[Rule, ...] = (
-    # "12 High Street, Taunton TA1 2AB", "Flat 3, 27 Mill Bridge Road"
-    Rule(
+
+def rule_recognisers() -> list[PatternRecognizer]:
+    """The project's patterns as Presidio recognisers (Presidio matches them with `regex`: look-behinds
+    may vary in length)."""
+    address = PatternRecognizer(
         "STREET_ADDRESS",
-        re.compile(
-            rf"(?:\b(?:Flat|Apartment|Apt)\s+\d+[A-Za-z]?,?\s+)?(?<![\w£$€.,/-])\d{{1,3}}[A-Za-z]?,?\s+"
-            rf"(?:{_NAME_WORD}\s+){{1,3}}{_STREET_SUFFIX}\b\.?{_ADDRESS_TAIL}"
-        ),
-    ),
-    # "we live at 4 station road": after "live at", a lower-case street counts too.
-    Rule(
-        "STREET_ADDRESS",
-        re.compile(
-            rf"\b(?:live|lives|living|lived|address\s+is|address:|moved\s+to|staying)\s+(?:at\s+)?"
-            rf"(?:number\s+)?(\d{{1,3}}[a-z]?,?\s+(?:[A-Za-z'’-]+\s+){{1,3}}{_STREET_SUFFIX}\b\.?{_ADDRESS_TAIL})",
-            re.IGNORECASE,
-        ),
-        group=1,
-    ),
-    # "DOB: 12/03/1985": a date in figures after a birth cue (spaCy finds dates in words, see _births).
-    Rule(
-        "DATE_OF_BIRTH",
-        re.compile(
-            r"\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday|born(?:\s+on)?)\s*(?:is|was|:|-)?\s*"
-            r"(\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4})(?![\d/])",
-            re.IGNORECASE,
-        ),
-        group=1,
-        score=1.0,  # over Presidio's plain date, which the word "date" lifts to 0.95
-    ),
-    # UK sort codes and account numbers have no checksum anyone can run: the words around them tell.
-    Rule("UK_BANK_ACCOUNT", re.compile(r"(?<![\d-])\d{2}-\d{2}-\d{2}(?![\d-])")),
-    Rule(
+        name="StreetAddressRecognizer",
+        patterns=[
+            # "12 High Street, Taunton TA1 2AB", "Flat 3, 27 Mill Bridge Road": told by their capitals.
+            Pattern(
+                "street address",
+                rf"(?:\b(?:Flat|Apartment|Apt)\s+\d+[A-Za-z]?,?\s+)?(?<![\w£$€.,/-])\d{{1,3}}[A-Za-z]?,?\s+"
+                rf"(?:{_NAME_WORD}\s+){{1,3}}{_STREET_SUFFIX}\b\.?{_ADDRESS_TAIL}",
+                RULE_SCORE,
+            ),
+            # "we live at 4 station road": after "live at", a lower-case street counts too.
+            Pattern(
+                "street address after 'live at'",
+                rf"(?i)(?<=\b(?:live|lives|living|lived|address\s+is|address:|moved\s+to|staying)\s+"
+                rf"(?:at\s+)?(?:number\s+)?)\d{{1,3}}[a-z]?,?\s+(?:[a-z'’-]+\s+){{1,3}}{_STREET_SUFFIX}\b\.?"
+                rf"{_ADDRESS_TAIL}",
+                RULE_SCORE,
+            ),
+        ],
+        global_regex_flags=re.MULTILINE,  # Presidio's default ignores case; these addresses need it
+    )
+    # UK sort codes and account numbers have no checksum anyone can run: their shape or the words before.
+    bank = PatternRecognizer(
         "UK_BANK_ACCOUNT",
-        re.compile(
-            r"\b(?:sort\s*code|account\s*(?:number|no\.?|num)|acc\s*no\.?|a/c(?:\s*no\.?)?)"
-            r"\s*(?:is|:)?\s*((?:\d[ -]?){5,9}\d)(?!\d)",
-            re.IGNORECASE,
-        ),
-        group=1,
-    ),
-)
-
-
-class RuleRecognizer(LocalRecognizer):
-    """The project's regular-expression rules, with the span of the group that holds the data."""
-
-    def __init__(self, rules: tuple[Rule, ...] = RULES) -> None:
-        self.rules = rules
-        super().__init__(
-            supported_entities=sorted({rule.entity for rule in rules}), name="PlanAssistantRules"
-        )
-
-    def load(self) -> None:
-        """Nothing to load: the patterns are compiled at import."""
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        """Every match of every rule whose entity was asked for."""
-        return [
-            RecognizerResult(rule.entity, match.start(rule.group), match.end(rule.group), rule.score)
-            for rule in self.rules
-            if rule.entity in entities
-            for match in rule.pattern.finditer(text)
-        ]
+        name="UkBankAccountRecognizer",
+        patterns=[
+            Pattern("sort code", r"(?<![\d-])\d{2}-\d{2}-\d{2}(?![\d-])", RULE_SCORE),
+            Pattern(
+                "account number",
+                r"(?<=\b(?:sort\s*code|account\s*(?:number|no\.?|num)|acc\s*no\.?|a/c(?:\s*no\.?)?)"
+                r"\s*(?:is|:)?\s*)(?:\d[ -]?){5,9}\d(?!\d)",
+                RULE_SCORE,
+            ),
+        ],
+    )
+    # "DOB: 12/03/1985": a date in figures after a birth cue (spaCy finds dates in words, see _births);
+    # scored over Presidio's plain date, which the word "date" lifts to 0.95.
+    birth = PatternRecognizer(
+        "DATE_OF_BIRTH",
+        name="DateOfBirthRecognizer",
+        patterns=[
+            Pattern(
+                "date of birth in figures",
+                rf"(?<={_BIRTH_CUE}(?:\s+on)?\s*(?:is|was|:|-)?\s*)\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}(?![\d/])",
+                1.0,
+            )
+        ],
+    )
+    return [address, bank, birth]
 
 
 # ---------------------------------------------------------------- names and dates of birth from spaCy
 
-_BIRTH = re.compile(r"\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday|born)\b", re.IGNORECASE)
+_BIRTH = re.compile(_BIRTH_CUE, re.IGNORECASE)
 _BIRTH_JOIN = re.compile(r"\s*(?:(?:on|in|is|was)\b|[:-])?\s*", re.IGNORECASE)
 # Entity labels the small model gives names beside a role: an unfamiliar one is often a place (GPE) or a group.
 _NAME_LABELS = frozenset({"PERSON", "GPE", "NORP"})
@@ -289,28 +267,31 @@ class SpacyRuleRecognizer(LocalRecognizer):
         opens_clause = i < 0 or doc[i].is_punct or doc[i].lower_ in ("and", "but")
         return run if opens_clause else []
 
+    def _known(self, token: Any) -> bool:
+        """An ordinary English word as written, or an inflection of one of the kind the tagger says ("asked",
+        "agencies"); "aled" is not, though "ale" is a noun."""
+        lemma = token.lemma_.lower()
+        return self.lexicon.knows(token.lower_) or any(
+            token.tag_.startswith(tags) and lemma in getattr(self.lexicon, words) for tags, words in _CLASSES
+        )
+
     def _name_like(self, token: Any) -> bool:
         """Could be part of a name: not a stop word, nor a word English knows in the role the tagger gives it."""
-        if not token.is_alpha or token.is_stop:
+        if not token.is_alpha or token.is_stop or _contracted(token):
             return False
-        lemma = token.lemma_.lower() or token.lower_
-        if not (self.lexicon.knows(token.lower_) or self.lexicon.knows(lemma)):
+        if not self._known(token):
             return True  # the tagger guesses at words it does not know ("bethan" as a preposition)
-        for tags, words in _OPEN_CLASSES:
+        # A known verb, adverb or adjective ends a name; a known noun may be one ("ruth").
+        for tags, words in _CLASSES[:3]:
             if token.tag_.startswith(tags):
-                return lemma not in getattr(self.lexicon, words)
+                return token.lemma_.lower() not in getattr(self.lexicon, words)
         return not token.tag_.startswith(_CLOSED_TAGS)
 
     def _is_name(self, doc: Any, run: list[Any]) -> bool:
         first = run[0]
-        lemma = first.lemma_.lower()
-        if first.tag_ == "NNS" and lemma != first.lower_ and lemma in self.lexicon.nouns:
+        if first.tag_ == "NNS" and first.lemma_.lower() != first.lower_ and self._known(first):
             return False  # a plural noun ("partner agencies") is not a person
-        if (
-            first.tag_ in ("NNP", "NNPS")
-            or not (self.lexicon.knows(first.lower_) or self.lexicon.knows(lemma))
-            or _entity_over(doc, first.idx)
-        ):
+        if first.tag_ in ("NNP", "NNPS") or not self._known(first) or _entity_over(doc, first.idx):
             return True
         if not first.text.islower():
             return False
@@ -324,7 +305,13 @@ class SpacyRuleRecognizer(LocalRecognizer):
 
 # Known words of closed classes never belong to a name; of open classes only when not known as such.
 _CLOSED_TAGS = ("MD", "IN", "DT", "CC", "TO", "PRP", "WP", "WRB", "WDT", "CD", "UH", "EX", "RP", "POS")
-_OPEN_CLASSES = (("VB", "verbs"), ("RB", "adverbs"), ("JJ", "adjectives"))
+_CLASSES = (("VB", "verbs"), ("RB", "adverbs"), ("JJ", "adjectives"), ("NN", "nouns"))
+
+
+def _contracted(token: Any) -> bool:
+    """The "wo" of "won't", the "ca" of "can't"."""
+    following = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    return not token.whitespace_ and following is not None and following.lower_ in ("n't", "n’t")
 
 
 def _one_case(words: list[Any]) -> bool:
