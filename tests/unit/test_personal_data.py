@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from pathlib import Path
 
@@ -181,6 +182,14 @@ def test_the_detector_is_built_once_and_reused():
     first = detector()
     redact("my carer ruth oduya")
     assert detector() is first
+
+
+def test_analysing_a_message_logs_nothing(caplog: pytest.LogCaptureFixture):
+    # Presidio logs the words around a match at DEBUG, and a warning for each entity label it cannot map.
+    caplog.set_level(logging.DEBUG)
+    text = "Ruth Oduya says £6m, 12% more, goes to the 2022 Games under the Equality Act in Taunton"
+    assert detector().find(text)
+    assert caplog.records == []
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from threading import Lock
@@ -91,6 +92,12 @@ CACHE_SIZE = 2048
 for _name in ("presidio-analyzer", "presidio-anonymizer"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
+_SPACY_LABELS = (
+    *("CARDINAL", "DATE", "EVENT", "FAC", "GPE", "LANGUAGE", "LAW", "LOC", "MONEY", "NORP", "ORDINAL"),
+    *("ORG", "PERCENT", "PERSON", "PRODUCT", "QUANTITY", "TIME", "WORK_OF_ART"),
+)
+"""The entity labels of spaCy's English models (OntoNotes)."""
+
 # Dates with a day in them: a month and year ("March 2023") is the plan's language, not a person's.
 _DAY_DATES = [pattern for pattern in DateRecognizer.PATTERNS if "dd" in pattern.name]
 _UK_PHONES = PhoneRecognizer(supported_regions=("GB",), leniency=0)
@@ -147,8 +154,9 @@ class Detector:
             nlp_configuration={
                 "nlp_engine_name": "spacy",
                 "models": [{"lang_code": "en", "model_name": model}],
-                # Names are read from the document by SpacyRuleRecognizer; Presidio's own mapping is unused.
-                "ner_model_configuration": {"labels_to_ignore": ["CARDINAL", "ORDINAL", "QUANTITY"]},
+                # SpacyRuleRecognizer reads names from spaCy's document itself: Presidio's copy of the
+                # entities is unused (and an unmapped label would log a warning on every message).
+                "ner_model_configuration": {"labels_to_ignore": list(_SPACY_LABELS)},
             }
         )
         spacy_engine = provider.create_engine()
@@ -174,17 +182,21 @@ class Detector:
             kind: OperatorConfig("replace", {"new_value": marker}) for kind, marker in MARKERS.items()
         }
         # spaCy makes no promise that one pipeline may run in several threads at once.
-        self._lock = Lock()
+        self._spacy_lock = Lock()
+        self._cache_lock = Lock()
         self._cache: LRUCache[bytes, tuple[Finding, ...]] = LRUCache(CACHE_SIZE)
 
     def find(self, text: str, names: bool = True) -> list[Finding]:
         """Every piece of personal data in the text, earliest first, without overlaps."""
         key = hashlib.blake2b(f"{int(names)}{text}".encode(), digest_size=16).digest()
-        with self._lock:
+        with self._cache_lock:
             cached = self._cache.get(key)
-            if cached is None:
+        if cached is None:
+            with self._spacy_lock if names else nullcontext():
                 results = self._analyzers[names].analyze(text, language="en", entities=self._entities)
-                cached = self._cache[key] = tuple(_choose(text, results))
+            cached = tuple(_choose(text, results))
+            with self._cache_lock:
+                self._cache[key] = cached
         return list(cached)
 
     def replace(self, text: str, findings: list[Finding]) -> str:
