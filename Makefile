@@ -53,10 +53,11 @@ test: $(STAMP) browser-deps redis-deps data/outline.json ## the whole suite, the
 test-fast: $(STAMP) ## unit tests only
 	$(PY) -m pytest tests/unit -q
 
-lint: $(STAMP) ## ruff check, ruff format --check, mypy
+lint: $(STAMP) ## ruff check, ruff format --check, mypy, bandit
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/bandit -q -c pyproject.toml -r src ingest evals app.py
 
 eval: $(STAMP) data/outline.json ## the grounding eval with baselines; fails when a threshold is missed
 	$(PY) -m evals --check

@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS feedback (
 )
 """
 CSV_COLUMNS = ("id", "created_at", "request_id", "rating", "comment", "source")
+_SELECT_ALL = "SELECT id, created_at, request_id, rating, comment, source FROM feedback ORDER BY id"
 # Cells starting with these are run as formulas by spreadsheet programs; staff open the export in one.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -87,7 +88,7 @@ class FeedbackStore:
     def rows(self) -> list[FeedbackRow]:
         """Every stored rating, oldest first."""
         with self._connect() as conn:
-            cursor = conn.execute(f"SELECT {', '.join(CSV_COLUMNS)} FROM feedback ORDER BY id")
+            cursor = conn.execute(_SELECT_ALL)
             return [FeedbackRow(*row) for row in cursor.fetchall()]
 
 
