@@ -29,6 +29,7 @@ from plan_assistant.config import Settings
 from plan_assistant.feedback import FeedbackStore, Rating, to_csv
 from plan_assistant.logging_setup import REQUEST_LOGGER, request_record
 from plan_assistant.outline import Outline
+from plan_assistant.question_log import QuestionLog, entry_for
 from plan_assistant.schemas import Answer, Audience, Citation, Role, Status, Turn
 
 logger = logging.getLogger(REQUEST_LOGGER)
@@ -272,6 +273,26 @@ def _note_answer(request: Request, query: ChatQuery, answer: Answer | None) -> N
     request.state.log = fields
 
 
+def _log_question(request: Request, query: ChatQuery, answer: Answer, channel: str, started: float) -> None:
+    """Keep the redacted question and where its answer came from for the staff insights; never fail a chat."""
+    log: QuestionLog | None = getattr(request.app.state, "questions", None)
+    if log is None or not log.enabled:
+        return
+    try:
+        log.add(
+            entry_for(
+                query.question,
+                answer,
+                request_id=get_request_id(request),
+                audience=query.audience,
+                channel=channel,
+                latency_ms=(perf_counter() - started) * 1000,
+            )
+        )
+    except Exception:
+        logger.exception("could not write the question log", extra={"request_id": get_request_id(request)})
+
+
 # ---------------------------------------------------------------- routes
 
 chat_router = APIRouter(prefix="/api", tags=["chat"], responses=ERRORS, dependencies=RateLimited)
@@ -289,6 +310,7 @@ def chat(
     query: ChatQueryDep, assistant: AssistantDep, request: Request, request_id: RequestIdDep
 ) -> ChatResponse:
     """Answer a question from the Business Plan, citing Outcome and Key Priority."""
+    started = perf_counter()
     try:
         answer = assistant.ask(query.question, query.history, query.audience)
     except Exception:
@@ -296,6 +318,7 @@ def chat(
         _note_answer(request, query, None)
         raise HTTPException(503, UNAVAILABLE) from None
     _note_answer(request, query, answer)
+    _log_question(request, query, answer, "api", started)
     return to_response(answer, request_id)
 
 
@@ -313,10 +336,12 @@ def chat_stream(
 ) -> Iterator[ServerSentEvent]:
     """Answer a question as a stream of Server-Sent Events."""
     _note_answer(request, query, None)
+    started = perf_counter()
     try:
         for item in assistant.stream(query.question, query.history, query.audience):
             if isinstance(item, Answer):
                 _note_answer(request, query, item)
+                _log_question(request, query, item, "api:stream", started)
                 yield ServerSentEvent(event="answer", data=to_response(item, request_id))
             else:
                 yield ServerSentEvent(event="delta", data={"text": item})
@@ -512,7 +537,10 @@ def _generator_name(assistant: AssistantLike | None) -> str | None:
 
 
 def create_app(
-    settings: Settings, assistant: AssistantLike | None, feedback: FeedbackStore | None = None
+    settings: Settings,
+    assistant: AssistantLike | None,
+    feedback: FeedbackStore | None = None,
+    questions: QuestionLog | None = None,
 ) -> FastAPI:
     """Build the FastAPI app around an assistant (None until it has loaded: then chat is 503)."""
     app = FastAPI(
@@ -528,6 +556,7 @@ def create_app(
     app.state.assistant = assistant
     app.state.generator_name = _generator_name(assistant)
     app.state.feedback = feedback or FeedbackStore(settings.feedback_path)
+    app.state.questions = questions or QuestionLog(settings.question_log_path, settings.question_log_days)
     for router in (chat_router, plan_router, feedback_router, health_router):
         app.include_router(router)
 
