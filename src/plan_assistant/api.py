@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from time import perf_counter
@@ -31,6 +30,7 @@ from plan_assistant.logging_setup import REQUEST_LOGGER, request_record
 from plan_assistant.outline import Outline
 from plan_assistant.question_log import QuestionLog, entry_for
 from plan_assistant.schemas import Answer, Audience, Citation, Role, Status, Turn
+from plan_assistant.staff import check_staff_token, insights_router, staff_page_router
 
 logger = logging.getLogger(REQUEST_LOGGER)
 
@@ -374,14 +374,7 @@ def add_feedback(body: FeedbackRequest, store: FeedbackDep) -> FeedbackResponse:
 )
 def export_feedback(store: FeedbackDep, settings: SettingsDep, credentials: BearerDep) -> Response:
     """All feedback as CSV, for staff holding the export token."""
-    if not settings.feedback_token:
-        raise HTTPException(403, "Feedback export is switched off: no PLAN_ASSISTANT_FEEDBACK_TOKEN is set.")
-    if credentials is None:
-        raise HTTPException(
-            401, "Send the export token as 'Authorization: Bearer <token>'.", {"WWW-Authenticate": "Bearer"}
-        )
-    if not secrets.compare_digest(credentials.credentials.encode(), settings.feedback_token.encode()):
-        raise HTTPException(403, "That export token is not right.")
+    check_staff_token(settings, credentials.credentials if credentials else None)
     return Response(
         to_csv(store.rows()),
         media_type="text/csv; charset=utf-8",
@@ -559,6 +552,8 @@ def create_app(
     app.state.questions = questions or QuestionLog(settings.question_log_path, settings.question_log_days)
     for router in (chat_router, plan_router, feedback_router, health_router):
         app.include_router(router)
+    app.include_router(insights_router, dependencies=RateLimited)
+    app.include_router(staff_page_router, dependencies=RateLimited)
 
     app.state.limiter = Limiter(
         key_func=get_remote_address,

@@ -8,13 +8,15 @@ are deleted when the log opens and, at most hourly, as rows are written.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from time import monotonic
 from urllib.parse import unquote, urlsplit
+
+import numpy as np
 
 from plan_assistant.logging_setup import redact_text
 from plan_assistant.schemas import Answer
@@ -37,6 +39,16 @@ CREATE TABLE IF NOT EXISTS questions (
 )
 """
 _INDEX = "CREATE INDEX IF NOT EXISTS questions_created_at ON questions (created_at)"
+# Embeddings of logged questions, made by the insights (never on the request path) and kept so that the
+# next run embeds only new questions; deleted with the last row holding their question.
+_VECTORS = """
+CREATE TABLE IF NOT EXISTS question_vectors (
+    question TEXT NOT NULL,
+    model TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (question, model)
+)
+"""
 COLUMNS = (
     "created_at",
     "request_id",
@@ -136,6 +148,7 @@ class QuestionLog:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(_SCHEMA)
             conn.execute(_INDEX)
+            conn.execute(_VECTORS)
         self.purge()
 
     @classmethod
@@ -184,6 +197,10 @@ class QuestionLog:
             deleted = conn.execute(
                 "DELETE FROM questions WHERE created_at < ?", (cutoff.isoformat(timespec="seconds"),)
             ).rowcount
+            if deleted:
+                conn.execute(
+                    "DELETE FROM question_vectors WHERE question NOT IN (SELECT question FROM questions)"
+                )
         self._last_purge = monotonic()
         return int(deleted or 0)
 
@@ -196,3 +213,22 @@ class QuestionLog:
         with self._connect() as conn:
             cursor = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM questions {where} ORDER BY id", params)
             return [LoggedQuestion(*row) for row in cursor.fetchall()]
+
+    def vectors(self, questions: Sequence[str], model: str) -> dict[str, np.ndarray]:
+        """The kept embeddings of these questions by this model (those not kept are left out)."""
+        wanted = set(questions)
+        with self._connect() as conn:
+            cursor = conn.execute("SELECT question, vector FROM question_vectors WHERE model = ?", (model,))
+            return {
+                question: np.frombuffer(blob, dtype=np.float32)
+                for question, blob in cursor.fetchall()
+                if question in wanted
+            }
+
+    def keep_vectors(self, vectors: Mapping[str, np.ndarray], model: str) -> None:
+        """Keep embeddings of logged questions for the next insights run."""
+        with self._connect() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO question_vectors (question, model, vector) VALUES (?, ?, ?)",
+                [(q, model, np.asarray(v, dtype=np.float32).tobytes()) for q, v in vectors.items()],
+            )
