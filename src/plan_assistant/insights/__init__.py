@@ -94,6 +94,9 @@ class Topic(BaseModel):
     comments: list[str] = Field(
         default_factory=list, description="Comments left with thumbs-down (redacted)."
     )
+    members: list[str] = Field(
+        default_factory=list, exclude=True, description="Every distinct question, as compared (not sent)."
+    )
 
 
 class DownAnswer(BaseModel):
@@ -337,6 +340,7 @@ def build_insights(
                 downs=len(downs),
                 down_rate=round(len(downs) / len(rated), 3) if rated else None,
                 comments=[r.comment for r in downs if r.comment][:10],
+                members=[keys[i] for i in indexes],
             )
         )
 
