@@ -125,7 +125,9 @@ class Settings(BaseSettings):
         default_factory=list, description="Origins allowed to call the API (CORS)."
     )
     feedback_token: str = Field(
-        "", description="Bearer token for GET /api/feedback/export; empty disables it."
+        "",
+        description="Bearer token for GET /api/feedback/export and the staff insights (/api/insights, "
+        "/staff/insights); empty disables them.",
     )
     question_log_url: str = Field(
         "",
