@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install install-llm browser-deps index enrich run test test-fast lint eval bench schemathesis test-llm clean
+.PHONY: install install-llm browser-deps redis-deps index enrich run test test-fast lint eval bench load schemathesis test-llm clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ browser-deps: ## Debian's chromium for the browser test (needs root or sudo; ski
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "browser-deps: cannot install chromium here; the browser test will be skipped"; fi
 
+redis-deps: ## Debian's redis-server for the shared rate limit test and make load (needs root; skipped where unavailable)
+	@if command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ]; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	else echo "redis-deps: cannot install redis-server here; the shared rate limit tests will be skipped"; fi
+
 data/outline.json: | $(STAMP)
 	$(PY) -m ingest
 
@@ -40,17 +46,18 @@ enrich: install-llm ## corpus/derived/: questions, keywords and plain English fr
 run: $(STAMP) data/outline.json ## set up, build the index if missing, serve on http://127.0.0.1:7860
 	$(PY) app.py
 
-test: $(STAMP) browser-deps data/outline.json ## the whole suite, then the eval gate
+test: $(STAMP) browser-deps redis-deps data/outline.json ## the whole suite, then the eval gate
 	$(PY) -m pytest
 	$(PY) -m evals --check --no-baselines --out build/eval-gate
 
 test-fast: $(STAMP) ## unit tests only
 	$(PY) -m pytest tests/unit -q
 
-lint: $(STAMP) ## ruff check, ruff format --check, mypy
+lint: $(STAMP) ## ruff check, ruff format --check, mypy, bandit
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/bandit -q -c pyproject.toml -r src ingest evals app.py
 
 eval: $(STAMP) data/outline.json ## the grounding eval with baselines; fails when a threshold is missed
 	$(PY) -m evals --check
@@ -62,6 +69,9 @@ fit: $(STAMP) data/outline.json ## refit by cross-validation: the lexical and co
 
 bench: $(STAMP) ## latency, throughput, ingest, cold start, memory -> evals/reports/bench.json
 	$(PY) -m evals.bench
+
+load: $(STAMP) redis-deps ## locust: 50 users for 60 s on 2 workers, a Chroma server and Redis; fails on any error but the intended 429s -> bench.json "load"
+	$(PY) -m evals.load
 
 schemathesis: $(STAMP) ## OpenAPI fuzz: no 500, no schema violation (also part of make test)
 	$(PY) -m pytest -q tests/integration/test_api_fuzz.py

@@ -8,6 +8,7 @@ point them at one Chroma server (PLAN_ASSISTANT_CHROMA_HOST) and run
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from typing import Any
 
@@ -22,13 +23,19 @@ def create(settings: Settings | None = None) -> FastAPI:
     from plan_assistant.api import create_app
     from plan_assistant.factory import build_live_assistant
     from plan_assistant.logging_setup import configure_logging
+    from plan_assistant.ratelimit import RateLimit, describe_store
     from plan_assistant.ui import mount_ui
 
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    rate_limit = RateLimit(settings.rate_limit, settings.rate_limit_storage)
+    if not rate_limit.check():  # serve anyway: each worker counts alone until the store answers
+        logging.getLogger("plan_assistant").warning(
+            "rate limit store %s is not answering at start-up", describe_store(settings.rate_limit_storage)
+        )
     assistant = build_live_assistant(settings)
     assistant.start()  # follow new index generations as `python -m ingest` writes them
-    return mount_ui(create_app(settings, assistant), assistant, settings)
+    return mount_ui(create_app(settings, assistant, rate_limit=rate_limit), assistant, settings)
 
 
 def parse_args(argv: list[str] | None, settings: Settings) -> argparse.Namespace:

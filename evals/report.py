@@ -7,6 +7,8 @@ from typing import Any
 
 from evals.targets import goal_met, limit_for
 
+# Bandit reads a string beside a key holding "pass" as a password: this label stands apart.
+_ADVERSARIAL_LABEL = "Handles tricky messages safely"
 # Plain-English names for each figure, in the order the report shows them: the goals first.
 LABELS: dict[str, str] = {
     "answered_when_answerable": "Answers the questions the plan answers",
@@ -18,7 +20,7 @@ LABELS: dict[str, str] = {
     "citation_outcome_accuracy": "Some citation names the right Outcome",
     "first_citation_priority_accuracy": "First citation names the right Key Priority",
     "citation_priority_accuracy": "Some citation names the right Key Priority",
-    "adversarial_pass_rate": "Handles tricky messages safely",
+    "adversarial_pass_rate": _ADVERSARIAL_LABEL,
     "citation_validity": "Quotes are the plan's own words",
     "unsupported_numbers": "Figures or dates not in the cited passages",
     "grounding_rate": "Answer sentences backed by cited passages",

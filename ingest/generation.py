@@ -7,6 +7,9 @@ one step, and only generations older than the previous one are deleted afterward
 from __future__ import annotations
 
 import contextlib
+import itertools
+import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,8 +92,32 @@ def write_generation(
         raise GenerationWriteError(
             f"{exc.filename or settings.data_dir}: cannot be written ({exc.strerror or exc})"
         ) from exc
-    remove_old_generations(client, settings, keep={number, previous.number if previous else -1})
+    keep = {number, previous.number if previous else -1}
+    remove_old_generations(client, settings, keep | recently_retired(settings, previous))
     return generation
+
+
+def recently_retired(settings: Settings, previous: Generation | None) -> set[int]:
+    """Generations replaced less than ``retired_grace`` seconds ago: a server may still be reading them.
+
+    A generation was retired when the next one's outline was written, so two ingests a second apart do not
+    delete the collections a server switched away from a moment before (or is still answering from).
+    """
+    outlines = settings.data_dir / OUTLINES_DIR
+    if previous is None or not outlines.is_dir():
+        return set()
+    written = {}
+    for path in outlines.glob("outline-g*.json"):
+        if (m := re.fullmatch(r"outline-g(\d+)\.json", path.name)) is not None:
+            with contextlib.suppress(OSError):
+                written[int(m.group(1))] = path.stat().st_mtime
+    now = time.time()
+    kept = set()
+    numbers = sorted(written)
+    for older, newer in itertools.pairwise(numbers):
+        if older < previous.number and now - written[newer] < settings.retired_grace:
+            kept.add(older)
+    return kept
 
 
 def remove_old_generations(client: Any, settings: Settings, keep: set[int]) -> None:

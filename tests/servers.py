@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -14,6 +16,7 @@ import httpx
 import pytest
 
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -64,3 +67,88 @@ def start_chroma(path: Path, port: int, log: IO[bytes] | int = subprocess.DEVNUL
         stop(server)
         raise
     return server
+
+
+NO_REDIS = "redis-server is not installed (make redis-deps installs Debian's package)"
+
+
+def redis_server() -> str | None:
+    """Where Debian's redis-server is, if it is installed."""
+    return shutil.which("redis-server") or shutil.which("redis-server", path="/usr/bin:/usr/sbin")
+
+
+def start_redis(path: Path, port: int, log: IO[bytes] | int = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
+    """Debian's ``redis-server`` on 127.0.0.1:port, saving nothing, answering PING; skips the test without it.
+
+    ``make redis-deps`` installs it (apt, as root); elsewhere the tests that need it are skipped.
+    """
+    import redis
+
+    binary = redis_server()
+    if binary is None:
+        pytest.skip(NO_REDIS)
+    path.mkdir(parents=True, exist_ok=True)
+    server = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(path),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    client = redis.Redis(port=port, socket_timeout=1, socket_connect_timeout=1)
+    deadline = time.monotonic() + 20
+    try:
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"redis-server exited with code {server.returncode}")
+            try:
+                if client.ping():
+                    return server
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+            time.sleep(0.1)
+    except BaseException:
+        stop(server)
+        raise
+    finally:
+        client.close()
+
+
+@contextmanager
+def uvicorn_workers(env: Mapping[str, str], log_path: Path, workers: int = 2) -> Iterator[str]:
+    """``uvicorn --factory app:create --workers N`` on a free port; yields its URL once /healthz answers 200.
+
+    The log is printed when the body fails, so a failing test shows what the workers said.
+    """
+    port = free_port()
+    command = [
+        str(BIN / "uvicorn"),
+        "--factory",
+        "app:create",
+        "--workers",
+        str(workers),
+        "--port",
+        str(port),
+    ]
+    with log_path.open("wb") as log:
+        app = subprocess.Popen(command, cwd=ROOT, env=dict(env), stdout=log, stderr=log)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until(f"{url}/healthz", app, timeout=180, what="uvicorn")
+            yield url
+        except BaseException:
+            print(log_path.read_text(errors="replace")[-4000:])
+            raise
+        finally:
+            stop(app)

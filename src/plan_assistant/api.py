@@ -17,25 +17,26 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import AfterValidator, BaseModel, Field
-from slowapi import Limiter
-from slowapi.errors import RateLimitExceeded
-from slowapi.util import get_remote_address
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from plan_assistant.compose import unavailable_text
 from plan_assistant.config import Settings
 from plan_assistant.feedback import FeedbackStore, Rating, to_csv
 from plan_assistant.logging_setup import REQUEST_LOGGER, request_record
 from plan_assistant.outline import Outline
 from plan_assistant.question_log import QuestionLog, entry_for
+from plan_assistant.ratelimit import RateLimit
 from plan_assistant.schemas import Answer, Audience, Citation, Role, Status, Turn
 from plan_assistant.staff import check_staff_token, insights_router, staff_page_router
+from plan_assistant.store import StoreUnavailableError
 
 logger = logging.getLogger(REQUEST_LOGGER)
 
 MAX_BODY_BYTES = 1_000_000  # far above 16,000 characters plus 20 turns of history, far below harm
 UNAVAILABLE = "The assistant is temporarily unavailable. Please try again in a minute."
+RETRY_AFTER_SECONDS = 5  # while the index store is unreachable; the server tries it again every second
 
 
 class AssistantLike(Protocol):
@@ -125,15 +126,19 @@ class FeedbackResponse(BaseModel):
 
 
 class Health(BaseModel):
-    """Whether the model and index are loaded, and what they hold."""
+    """Whether the model and index are loaded, what they hold, and whether the index store answers."""
 
-    status: Literal["ok", "unavailable"]
+    status: Literal["ok", "degraded", "unavailable"] = Field(
+        description="ok; degraded: loaded, but the Chroma server does not answer, so questions get 503; "
+        "unavailable: nothing loaded yet."
+    )
     documents: int = 0
     chunks: int = 0
     generator: str = ""
     generation: str = Field(
         "", description="The index generation being served (g000003; legacy: pre-generation)."
     )
+    store: Literal["ok", "unreachable"] = Field("ok", description="Whether the Chroma server answers.")
 
 
 class FieldError(BaseModel):
@@ -156,7 +161,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         413: "The question (or the request) is too long.",
         422: "The request is not valid: a missing or wrongly typed field, an unknown audience, bad JSON.",
         429: "Too many requests from this client; see the Retry-After header.",
-        503: "The assistant is temporarily unavailable.",
+        503: "The assistant is temporarily unavailable (see the Retry-After header when the index store is "
+        "unreachable).",
     }.items()
 }
 
@@ -247,12 +253,24 @@ def checked_chat(body: ChatRequest, settings: SettingsDep) -> ChatQuery:
 ChatQueryDep = Annotated[ChatQuery, Depends(checked_chat)]
 
 
+def client_address(request: Request) -> str:
+    """Who the limit counts: the client's address (behind a proxy, uvicorn's --forwarded-allow-ips sets it)."""
+    return request.client.host if request.client else "unknown"
+
+
 def enforce_rate_limit(request: Request) -> None:
     """Count this request against the client's limit shared by every /api route; 429 past it."""
-    # slowapi's middleware cannot see endpoints inside FastAPI's included routers, so the check runs here,
-    # as the middleware would run it (application limits, scoped "global" per client).
-    limiter: Limiter = request.app.state.limiter
-    limiter._check_request_limit(request, None, in_middleware=True)
+    # A router dependency: requests with invalid fields count too (FastAPI refuses a body that is not JSON
+    # at all before any dependency runs).
+    rate_limit: RateLimit = request.app.state.rate_limit
+    refusal = rate_limit.hit(client_address(request))
+    if refusal is not None:
+        raise HTTPException(
+            429,
+            f"Too many requests: the limit is {refusal.limit}. "
+            f"Please wait {refusal.retry_after} s and try again.",
+            {"Retry-After": str(refusal.retry_after)},
+        )
 
 
 RateLimited = [Depends(enforce_rate_limit)]
@@ -305,14 +323,29 @@ feedback_router = APIRouter(
 health_router = APIRouter(tags=["health"])
 
 
+def store_unavailable(request: Request, settings: Settings, exc: StoreUnavailableError) -> HTTPException:
+    """The 503 for a question asked while the index store is unreachable; the cause goes to the log line."""
+    request.state.log = {**getattr(request.state, "log", {}), "error": str(exc)}
+    return HTTPException(
+        503, unavailable_text(settings, markdown=False), {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    )
+
+
 @chat_router.post("/chat", response_model=ChatResponse)
 def chat(
-    query: ChatQueryDep, assistant: AssistantDep, request: Request, request_id: RequestIdDep
+    query: ChatQueryDep,
+    assistant: AssistantDep,
+    request: Request,
+    request_id: RequestIdDep,
+    settings: SettingsDep,
 ) -> ChatResponse:
     """Answer a question from the Business Plan, citing Outcome and Key Priority."""
     started = perf_counter()
     try:
         answer = assistant.ask(query.question, query.history, query.audience)
+    except StoreUnavailableError as exc:
+        _note_answer(request, query, None)
+        raise store_unavailable(request, settings, exc) from None
     except Exception:
         logger.exception("assistant failed", extra={"request_id": request_id})
         _note_answer(request, query, None)
@@ -332,7 +365,11 @@ def chat(
     ),
 )
 def chat_stream(
-    query: ChatQueryDep, assistant: AssistantDep, request: Request, request_id: RequestIdDep
+    query: ChatQueryDep,
+    assistant: AssistantDep,
+    request: Request,
+    request_id: RequestIdDep,
+    settings: SettingsDep,
 ) -> Iterator[ServerSentEvent]:
     """Answer a question as a stream of Server-Sent Events."""
     _note_answer(request, query, None)
@@ -345,6 +382,10 @@ def chat_stream(
                 yield ServerSentEvent(event="answer", data=to_response(item, request_id))
             else:
                 yield ServerSentEvent(event="delta", data={"text": item})
+    except StoreUnavailableError as exc:
+        # The stream has started (200), so the cause goes to the log line and the words to an error event.
+        store_unavailable(request, settings, exc)
+        yield ServerSentEvent(event="error", data={"detail": unavailable_text(settings, markdown=False)})
     except Exception:
         logger.exception("assistant failed while streaming", extra={"request_id": request_id})
         yield ServerSentEvent(event="error", data={"detail": UNAVAILABLE})
@@ -384,7 +425,8 @@ def export_feedback(store: FeedbackDep, settings: SettingsDep, credentials: Bear
 
 @health_router.get("/healthz", response_model=Health, responses={503: {"model": Health}})
 def healthz(request: Request, response: Response) -> Health:
-    """200 once the model and index are loaded (with their counts and index generation); 503 before."""
+    """200 once the model and index are loaded (with their counts and index generation); 503 before, and
+    503 "degraded" while the Chroma server does not answer."""
     assistant: AssistantLike | None = getattr(request.app.state, "assistant", None)
     try:
         info = assistant.health() if assistant is not None else {}
@@ -393,14 +435,17 @@ def healthz(request: Request, response: Response) -> Health:
         info = {}
     documents, chunks = int(info.get("documents", 0) or 0), int(info.get("chunks", 0) or 0)
     ready = documents > 0 and chunks > 0
-    if not ready:
+    store = "unreachable" if info.get("store") == "unreachable" else "ok"
+    status = "degraded" if ready and store != "ok" else "ok" if ready else "unavailable"
+    if status != "ok":
         response.status_code = 503
     return Health(
-        status="ok" if ready else "unavailable",
+        status=status,
         documents=documents,
         chunks=chunks,
         generator=str(info.get("generator", "") or ""),
         generation=str(info.get("generation", "") or ""),
+        store=store,
     )
 
 
@@ -443,20 +488,6 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 413 and not isinstance(detail, str):
         detail = "The request is too large."
     return JSONResponse({"detail": _readable(detail)}, status_code=exc.status_code, headers=exc.headers)
-
-
-async def _rate_limited(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RateLimitExceeded)
-    response: Response = JSONResponse(
-        {"detail": f"Too many requests: the limit is {exc.detail}. Please wait a moment and try again."},
-        status_code=429,
-    )
-    limiter: Limiter = request.app.state.limiter
-    view_limit = getattr(request.state, "view_rate_limit", None)
-    if view_limit is not None:
-        response = limiter._inject_headers(response, view_limit)
-    response.headers.setdefault("Retry-After", "60")
-    return response
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -533,6 +564,7 @@ def create_app(
     settings: Settings,
     assistant: AssistantLike | None,
     feedback: FeedbackStore | None = None,
+    rate_limit: RateLimit | None = None,
     questions: QuestionLog | None = None,
 ) -> FastAPI:
     """Build the FastAPI app around an assistant (None until it has loaded: then chat is 503)."""
@@ -555,15 +587,9 @@ def create_app(
     app.include_router(insights_router, dependencies=RateLimited)
     app.include_router(staff_page_router, dependencies=RateLimited)
 
-    app.state.limiter = Limiter(
-        key_func=get_remote_address,
-        application_limits=[settings.rate_limit],
-        headers_enabled=True,
-        key_style="url",
-    )
+    app.state.rate_limit = rate_limit or RateLimit(settings.rate_limit, settings.rate_limit_storage)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(RateLimitExceeded, _rate_limited)
     app.add_exception_handler(Exception, _unexpected)
 
     # The last added runs first: log everything, and let CORS answer preflights.

@@ -25,6 +25,19 @@ def not_found_text(settings: Settings, notices: Sequence[str], signpost: str | N
     )
 
 
+def unavailable_text(settings: Settings, markdown: bool = True) -> str:
+    """The reply while the plan's index cannot be reached: nothing to answer from, so try again shortly."""
+    contact = (
+        f"[{settings.contact_text}]({settings.contact_url})"
+        if markdown
+        else f"{settings.contact_text}: {settings.contact_url}"
+    )
+    return (
+        "The assistant is temporarily unavailable: it cannot reach the plan's index just now. "
+        f"Please try again shortly. If you need help now, please see {contact}."
+    )
+
+
 def lead(
     audience: Audience,
     top: Chunk,

@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     # Chroma
     chroma_host: str = Field("", description="Chroma server host; empty uses the embedded store in data_dir.")
     chroma_port: int = Field(8000, ge=1, le=65535, description="Chroma server port (with chroma_host).")
+    chroma_timeout: float = Field(
+        1.5,
+        gt=0,
+        le=60,
+        description="Seconds a server answering a question waits for the Chroma server before the request "
+        "gets a 503 (the default keeps that under 2 s).",
+    )
     collection: str = Field(
         "plan_chunks",
         description="Chroma collection name; each index generation adds its suffix (plan_chunks_g000003).",
@@ -120,7 +127,15 @@ class Settings(BaseSettings):
     # Serving
     host: str = Field("127.0.0.1", description="Address the server listens on.")
     port: int = Field(7860, ge=1, le=65535, description="Port the server listens on.")
-    rate_limit: str = Field("30/minute", description="Per-client rate limit for the API (slowapi syntax).")
+    rate_limit: str = Field(
+        "30/minute",
+        description="Per-client rate limit over every /api route ('30/minute'; several: '30/minute;500/hour').",
+    )
+    rate_limit_storage: str = Field(
+        "memory://",
+        description="Where the rate limit is counted: memory:// (each worker counts alone, so N workers allow "
+        "N times the limit) or a Redis URL such as redis://127.0.0.1:6379/0 (every worker shares one count).",
+    )
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed to call the API (CORS)."
     )
@@ -144,6 +159,12 @@ class Settings(BaseSettings):
         ge=0,
         le=3600,
         description="Seconds between a server's checks for a new index generation (0: never switch).",
+    )
+    retired_grace: float = Field(
+        120.0,
+        ge=0,
+        le=86400,
+        description="Seconds an index generation replaced by a newer one is kept for servers still reading it.",
     )
     reply_languages: list[str] = Field(
         ["cy", "pl", "ro", "pt", "lt", "bg"],
@@ -186,6 +207,14 @@ class Settings(BaseSettings):
 
         if value:
             sqlite_path(value)  # raises QuestionLogError (a ValueError) with the reason
+        return value
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _rate_limit_store(cls, value: str) -> str:
+        from plan_assistant.ratelimit import open_store
+
+        open_store(value)  # no connection yet: a Redis that is down at start-up is logged, not fatal
         return value
 
     @model_validator(mode="after")

@@ -19,7 +19,7 @@ from plan_assistant.guardrails import Guard
 from plan_assistant.live import LiveAssistant
 from plan_assistant.outline import Outline
 from plan_assistant.retrieval import HybridRetriever, IndexSnapshot
-from plan_assistant.store import make_client
+from plan_assistant.store import StoreLink, make_client, store_address
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -65,8 +65,19 @@ def serving_generation(settings: Settings, client: ClientAPI) -> Generation:
     return generation
 
 
-def assistant_for(settings: Settings, client: ClientAPI, generation: Generation, engine: Engine) -> Assistant:
-    """Load one generation (its collections into memory, its outline) and assemble the answer chain on it."""
+def assistant_for(
+    settings: Settings,
+    client: ClientAPI,
+    generation: Generation,
+    engine: Engine,
+    link: StoreLink | None = None,
+) -> Assistant:
+    """Load one generation (its collections into memory, its outline) and assemble the answer chain on it.
+
+    Args:
+        link: when given, questions query the chunks collection through it (bounded, failing at once while
+            the server is down); loading always uses ``client``, which waits as long as the load takes.
+    """
     outline_path = generation.outline_path(settings.data_dir)
     if not outline_path.is_file():
         raise IndexMissingError(
@@ -92,7 +103,7 @@ def assistant_for(settings: Settings, client: ClientAPI, generation: Generation,
     retriever = HybridRetriever(
         index=index,
         embedder=engine.embedder,
-        collection=chunks,
+        collection=link.collection(generation.chunks_collection) if link is not None else chunks,
         k=settings.top_k,
         candidates=settings.candidates,
         rrf_k=settings.rrf_k,
@@ -121,14 +132,16 @@ def build_assistant(settings: Settings) -> Assistant:
 def build_live_assistant(settings: Settings) -> LiveAssistant:
     """The assistant a server runs: it follows new index generations as ingests write them (call start())."""
     client = make_client(settings)
+    link = StoreLink(make_client(settings, timeout=settings.chroma_timeout), store_address(settings))
     generation = serving_generation(settings, client)
     engine = build_engine(settings)
     return LiveAssistant(
-        assistant_for(settings, client, generation, engine),
+        assistant_for(settings, client, generation, engine, link),
         generation,
-        load=lambda g: assistant_for(settings, client, g, engine),
+        load=lambda g: assistant_for(settings, client, g, engine, link),
         read_pointer=lambda: read_pointer(settings.data_dir),
         interval=settings.reload_interval,
+        store_check=link.check,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -15,6 +16,8 @@ from typing import Literal
 from plan_assistant.logging_setup import redact_text
 
 Rating = Literal["up", "down"]
+BUSY_TIMEOUT_SECONDS = 10.0  # how long a write waits for another worker's write to finish
+logger = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -27,6 +30,7 @@ CREATE TABLE IF NOT EXISTS feedback (
 )
 """
 CSV_COLUMNS = ("id", "created_at", "request_id", "rating", "comment", "source")
+_SELECT_ALL = "SELECT id, created_at, request_id, rating, comment, source FROM feedback ORDER BY id"
 # Cells starting with these are run as formulas by spreadsheet programs; staff open the export in one.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -44,17 +48,26 @@ class FeedbackRow:
 
 
 class FeedbackStore:
-    """Append-only feedback in SQLite; a short connection per call lets several workers share the file."""
+    """Append-only feedback in SQLite; a short connection per call lets several workers share the file.
 
-    def __init__(self, path: Path) -> None:
+    The file is in write-ahead-log mode, so reading (the export) never blocks a write, and a write that finds
+    another worker writing waits for it (up to BUSY_TIMEOUT_SECONDS) rather than failing.
+    """
+
+    def __init__(self, path: Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
         self.path = path
+        self.busy_timeout = busy_timeout
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
+            # The mode is kept in the file: set once, every later connection from any process uses it.
+            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() != "wal":  # e.g. a network file system, where WAL cannot work
+                logger.warning("feedback database %s cannot use WAL mode (it stays %s)", path, mode)
             conn.execute(_SCHEMA)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=10)
+        conn = sqlite3.connect(self.path, timeout=self.busy_timeout)
         try:
             with conn:
                 yield conn
@@ -75,7 +88,7 @@ class FeedbackStore:
     def rows(self) -> list[FeedbackRow]:
         """Every stored rating, oldest first."""
         with self._connect() as conn:
-            cursor = conn.execute(f"SELECT {', '.join(CSV_COLUMNS)} FROM feedback ORDER BY id")
+            cursor = conn.execute(_SELECT_ALL)
             return [FeedbackRow(*row) for row in cursor.fetchall()]
 
 

@@ -30,8 +30,10 @@ class LiveAssistant:
         load: Callable[[Generation], Assistant],
         read_pointer: Callable[[], Generation | None],
         interval: float = 1.0,
+        store_check: Callable[[], bool] | None = None,
     ) -> None:
         self._serving = (assistant, generation)
+        self._store_check = store_check
         self._load = load
         self._read_pointer = read_pointer
         self.interval = interval
@@ -67,9 +69,10 @@ class LiveAssistant:
         yield from assistant.stream(question, history, audience)
 
     def health(self) -> dict[str, Any]:
-        """Counts for /healthz, with the generation they come from."""
+        """Counts for /healthz, with the generation they come from and whether the index store answers."""
         assistant, generation = self._serving
-        return {**assistant.health(), "generation": generation.name}
+        store = "ok" if self._store_check is None or self._store_check() else "unreachable"
+        return {**assistant.health(), "generation": generation.name, "store": store}
 
     def refresh(self) -> bool:
         """Load the generation the pointer names if it is not the one served, and swap; True if swapped."""

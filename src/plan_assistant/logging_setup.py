@@ -9,14 +9,19 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from plan_assistant.guardrails.normalise import normalise
 from plan_assistant.guardrails.personal_data import redact
 
 REQUEST_LOGGER = "plan_assistant.requests"
 
 
 def redact_text(text: str) -> str:
-    """Return ``text`` with personal data (names, e-mails, phone numbers, addresses...) masked."""
-    return redact(text).text
+    """Return ``text`` with personal data (names, e-mails, phone numbers, addresses...) masked.
+
+    The text is normalised first, as the guard does: a name with an invisible character inside is still found
+    (and the guard's redaction of the same question is reused from the detector's cache).
+    """
+    return redact(normalise(text)).text
 
 
 def request_record(

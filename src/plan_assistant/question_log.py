@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 import numpy as np
 
+from plan_assistant.feedback import BUSY_TIMEOUT_SECONDS
 from plan_assistant.logging_setup import redact_text
 from plan_assistant.schemas import Answer
 
@@ -158,7 +159,7 @@ class QuestionLog:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=10)
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS)
         try:
             with conn:
                 yield conn

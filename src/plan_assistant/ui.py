@@ -7,14 +7,16 @@ import logging
 from collections.abc import Iterator, Sequence
 from datetime import date
 from time import perf_counter
-from typing import Any
+from typing import Any, Literal
 from uuid import uuid4
 
 import gradio as gr
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
+from plan_assistant.accessibility import A11Y_CSS, A11Y_JS, ACCESSIBILITY_PATH, statement_page, theme
 from plan_assistant.api import AssistantLike
+from plan_assistant.compose import unavailable_text
 from plan_assistant.config import Settings
 from plan_assistant.documents import currency
 from plan_assistant.feedback import FeedbackStore
@@ -22,6 +24,7 @@ from plan_assistant.logging_setup import REQUEST_LOGGER, request_record
 from plan_assistant.outline import Outline
 from plan_assistant.question_log import QuestionLog, entry_for
 from plan_assistant.schemas import Answer, Audience, Citation, Turn
+from plan_assistant.store import StoreUnavailableError
 
 logger = logging.getLogger(REQUEST_LOGGER)
 
@@ -61,8 +64,8 @@ CSS = """
 .pa-document { font-size: 0.85em; color: inherit; }
 .pa-ref { font-weight: 600; }
 #pa-notice { border-left: 4px solid #0b3d91; padding-left: 0.75em; }
-.pa-visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 """
+FEEDBACK_THANKS = "Thank you: your feedback has been recorded."
 
 
 # ---------------------------------------------------------------- pure rendering helpers
@@ -103,6 +106,18 @@ def sources_html(citations: Sequence[Citation]) -> str:
 def answer_markdown(answer: Answer) -> str:
     """The text of an answer with its sources underneath."""
     return answer.answer + sources_html(answer.citations)
+
+
+def announcement(content: Any, citations: Sequence[Citation] = ()) -> str:
+    """What a screen reader hears when an answer is finished: its text, and where its sources are."""
+    text = message_text(content)
+    if not citations:
+        return text
+    if len(citations) == 1:
+        return f"{text}\n\nOne source from the plan, with its quote, is listed under the answer."
+    return (
+        f"{text}\n\n{len(citations)} sources from the plan, with their quotes, are listed under the answer."
+    )
 
 
 def message_text(content: Any) -> str:
@@ -210,7 +225,8 @@ def embed_snippet(base_url: str) -> str:
     url = base_url.rstrip("/") + "/"
     return (
         f'<iframe src="{html.escape(url)}" title="Ask about the Council Business Plan"\n'
-        '        style="width:100%; max-width:900px; height:760px; border:1px solid #767676;"\n'
+        '        style="box-sizing:border-box; width:100%; max-width:900px; height:760px; '
+        'border:1px solid #767676;"\n'
         '        loading="lazy" allow="clipboard-write"></iframe>'
     )
 
@@ -250,11 +266,11 @@ def build_ui(
 
     def respond(
         message: str, messages: list[dict[str, Any]] | None, audience_label: str, request_ids: dict[int, str]
-    ) -> Iterator[tuple[list[dict[str, Any]], str, dict[int, str]]]:
+    ) -> Iterator[tuple[list[dict[str, Any]], str, dict[int, str], str]]:
         messages = list(messages or [])
         question = (message or "").strip()
         if not question:
-            yield messages, "", request_ids
+            yield messages, "", request_ids, ""
             return
         audience = AUDIENCES.get(audience_label, "resident")
         turns = history_turns(messages, settings.max_history_turns)
@@ -264,11 +280,13 @@ def build_ui(
                 f"That message is {len(question):,} characters long; the most I can read is "
                 f"{settings.max_question_chars:,}. Please shorten it to the part about the Business Plan."
             )
-            yield [*messages, {"role": "assistant", "content": reply}], "", request_ids
+            yield [*messages, {"role": "assistant", "content": reply}], "", request_ids, reply
             return
         messages.append({"role": "assistant", "content": "…"})
-        yield messages, "", request_ids
+        # The status region is emptied while the answer is written, so the same answer twice is heard twice.
+        yield messages, "", request_ids, ""
         request_id, started, text, final = uuid4().hex, perf_counter(), "", None
+        failure, error = UNAVAILABLE, None
         try:
             for item in assistant.stream(question, turns, audience):
                 if isinstance(item, Answer):
@@ -276,10 +294,12 @@ def build_ui(
                 else:
                     text += item
                     messages[-1] = {"role": "assistant", "content": text}
-                    yield messages, "", request_ids
+                    yield messages, "", request_ids, ""
+        except StoreUnavailableError as exc:
+            failure, error = unavailable_text(settings), str(exc)
         except Exception:
             logging.getLogger(__name__).exception("assistant failed in the UI")
-        messages[-1] = {"role": "assistant", "content": answer_markdown(final) if final else UNAVAILABLE}
+        messages[-1] = {"role": "assistant", "content": answer_markdown(final) if final else failure}
         request_ids = {**request_ids, len(messages) - 1: request_id}
         logger.info(
             request_record(
@@ -291,7 +311,7 @@ def build_ui(
                 chunk_ids=[c.chunk_id for c in final.citations] if final else None,
                 generator=generator_name,
                 question=question,
-                extra={"audience": audience},
+                extra={"audience": audience, **({"error": error} if error else {})},
             )
         )
         if final is not None and questions is not None:
@@ -309,22 +329,25 @@ def build_ui(
                 )
             except Exception:
                 logging.getLogger(__name__).exception("could not write the question log")
-        yield messages, "", request_ids
+        spoken = announcement(messages[-1]["content"], final.citations if final else ())
+        yield messages, "", request_ids, spoken
 
-    def on_like(data: gr.LikeData, request_ids: dict[int, str]) -> None:
+    def on_like(data: gr.LikeData, request_ids: dict[int, str]) -> str:
         index = data.index if isinstance(data.index, int) else data.index[0]
         request_id = request_ids.get(index)
         if request_id is None or data.liked not in (True, False):
-            return
+            return ""
         feedback.add(request_id, "up" if data.liked else "down", source="ui")
-        gr.Info("Thank you: your feedback has been recorded.")
+        # A line of our own rather than gr.Info: Gradio's toast nests its close button inside another
+        # button, which axe reports (nested-interactive) and screen readers cannot tell apart.
+        return FEEDBACK_THANKS
 
     def show_examples(audience_label: str) -> list[Any]:
         examples = EXAMPLES[AUDIENCES.get(audience_label, "resident")]
         return [gr.Button(value=example) for example in examples]
 
-    def start_again() -> tuple[list[Any], str, dict[int, str]]:
-        return [], "", {}
+    def start_again() -> tuple[list[Any], str, dict[int, str], str, str]:
+        return [], "", {}, "", ""
 
     def choose_outcome(key: str | None) -> tuple[Any, str]:
         now = assistant.outline
@@ -346,7 +369,9 @@ def build_ui(
     ) as ui:
         gr.Markdown("# Ask about the Council's Business Plan 2021-2023")
         gr.Markdown(NOTICE, elem_id="pa-notice")
-        with gr.Tabs():
+        # Wrapped, not folded into a "More tabs" menu, when the page is narrow (400% zoom): a folded tab's
+        # name is clipped once chosen.
+        with gr.Tabs(elem_id="pa-tabs", overflow_behavior="wrap"):
             with gr.Tab("Ask a question", id="chat"):
                 audience = gr.Radio(
                     list(AUDIENCES),
@@ -363,6 +388,8 @@ def build_ui(
                     feedback_options=("Like", "Dislike"),
                     buttons=["copy"],
                 )
+                # Not shown: the finished answer, for screen readers (see A11Y_JS).
+                announcer = gr.Markdown("", elem_id="pa-announcer", elem_classes=["pa-visually-hidden"])
                 question = gr.Textbox(
                     label="Your question",
                     placeholder="For example: what is the council doing about climate change?",
@@ -379,6 +406,7 @@ def build_ui(
                     ]
                 with gr.Row():
                     start = gr.Button("Start again", variant="secondary", elem_id="start-again", scale=0)
+                feedback_note = gr.Markdown("", elem_id="pa-feedback-note")
                 request_ids = gr.State({})
 
             with gr.Tab("Browse the plan", id="browse"):
@@ -395,20 +423,35 @@ def build_ui(
                 with gr.Accordion("Other sections of the plan", open=False):
                     sections = gr.Markdown(sections_markdown(outline), elem_id="browse-sections")
 
-        outputs = [chatbot, question, request_ids]
-        question.submit(respond, [question, chatbot, audience, request_ids], outputs)
+        # Our own link: Gradio's Markdown opens every link in a new window. Relative, so it also works
+        # under a path prefix.
+        gr.HTML(
+            f'<p><a href="{ACCESSIBILITY_PATH.lstrip("/")}">Accessibility statement</a></p>',
+            elem_id="pa-footer",
+            js_on_load=None,
+        )
+
+        # No Gradio progress on any event: its overlay would sit inside the status regions, and its own
+        # screen-reader messages are untranslated keys ("common.loading", "common.complete"). The "…"
+        # answer shows that one is coming, and #pa-announcer says when it has.
+        quiet: Literal["hidden"] = "hidden"
+        outputs = [chatbot, question, request_ids, announcer]
+        question.submit(respond, [question, chatbot, audience, request_ids], outputs, show_progress=quiet)
         for button in example_buttons:
-            button.click(respond, [button, chatbot, audience, request_ids], outputs)
-        audience.change(show_examples, audience, example_buttons)
-        start.click(start_again, None, outputs)
-        chatbot.like(on_like, [request_ids], None)
-        outcome.change(choose_outcome, outcome, [priority, commitments])
+            button.click(respond, [button, chatbot, audience, request_ids], outputs, show_progress=quiet)
+        audience.change(show_examples, audience, example_buttons, show_progress=quiet)
+        start.click(start_again, None, [*outputs, feedback_note], show_progress=quiet)
+        chatbot.like(on_like, [request_ids], feedback_note, show_progress=quiet)
+        outcome.change(choose_outcome, outcome, [priority, commitments], show_progress=quiet)
         priority.change(
             lambda key, title: commitments_markdown(assistant.outline, key, title),
             [outcome, priority],
             commitments,
+            show_progress=quiet,
         )
-        ui.load(browse_as_served, None, [outcome, priority, commitments, documents, sections])
+        ui.load(
+            browse_as_served, None, [outcome, priority, commitments, documents, sections], show_progress=quiet
+        )
     return ui
 
 
@@ -426,6 +469,10 @@ def mount_ui(app: FastAPI, assistant: AssistantLike, settings: Settings) -> Fast
     def embed_demo(request: Request) -> HTMLResponse:
         return HTMLResponse(embed_demo_page(str(request.base_url)))
 
+    @app.get(ACCESSIBILITY_PATH, response_class=HTMLResponse, include_in_schema=False)
+    def accessibility_statement() -> HTMLResponse:
+        return HTMLResponse(statement_page(settings))
+
     ui = build_ui(assistant, app.state.feedback, settings, getattr(app.state, "questions", None))
     return gr.mount_gradio_app(
         app,
@@ -433,12 +480,7 @@ def mount_ui(app: FastAPI, assistant: AssistantLike, settings: Settings) -> Fast
         path="/",
         footer_links=[],
         ssr_mode=False,
-        # System fonts: the default theme fetches web fonts, which a council network may block.
-        theme=gr.themes.Default(
-            primary_hue="blue",
-            neutral_hue="slate",
-            font=["system-ui", "Segoe UI", "Arial", "sans-serif"],
-            font_mono=["ui-monospace", "Consolas", "monospace"],
-        ),
-        css=CSS,
+        theme=theme(),
+        css=CSS + A11Y_CSS,
+        js=A11Y_JS,
     )

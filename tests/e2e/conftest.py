@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.servers import free_port, stop, wait_until
@@ -76,14 +80,21 @@ def browser() -> Iterator[Any]:
             launched.close()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A fresh page at a desktop size."""
-    context = browser.new_context(viewport={"width": 1200, "height": 1000}, locale="en-GB")
+@contextmanager
+def fresh_page(browser: Any, width: int = 1200, height: int = 1000, **options: Any) -> Iterator[Any]:
+    """A page in a browser context of its own (British English), closed afterwards."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB", **options)
     try:
         yield context.new_page()
     finally:
         context.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh page at a desktop size."""
+    with fresh_page(browser) as opened:
+        yield opened
 
 
 @pytest.fixture(scope="session")
@@ -91,3 +102,12 @@ def artifacts() -> Path:
     """Where screenshots are saved for people to look at."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+def feedback_rows(server_url: str) -> list[tuple[str, str]]:
+    """(rating, source) of every feedback row the server holds, oldest first."""
+    export = httpx.get(
+        f"{server_url}/api/feedback/export", headers={"Authorization": f"Bearer {FEEDBACK_TOKEN}"}
+    )
+    export.raise_for_status()
+    return [(row["rating"], row["source"]) for row in csv.DictReader(io.StringIO(export.text))]

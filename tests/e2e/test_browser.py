@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.e2e.conftest import FEEDBACK_TOKEN
+from tests.e2e.conftest import feedback_rows
 
 pytestmark = pytest.mark.browser
 
@@ -57,13 +54,10 @@ def test_a_resident_asks_and_sees_a_streamed_answer_with_a_source_labelled_by_ou
     expect(sources.locator("details blockquote").first).to_be_visible()
     page.screenshot(path=str(artifacts / "chat-answer.png"), full_page=True)
 
+    before = feedback_rows(server_url)  # other browser tests share the server and give feedback too
     page.locator("#chat").get_by_role("button", name="Like", exact=True).last.click()
     expect(page.get_by_text("your feedback has been recorded")).to_be_visible()
-    export = httpx.get(
-        f"{server_url}/api/feedback/export", headers={"Authorization": f"Bearer {FEEDBACK_TOKEN}"}
-    )
-    rows = list(csv.DictReader(io.StringIO(export.text)))
-    assert [(row["rating"], row["source"]) for row in rows] == [("up", "ui")]
+    assert feedback_rows(server_url)[len(before) :] == [("up", "ui")]
 
 
 def test_staff_browse_the_plan_from_outcome_to_priority_to_commitments(

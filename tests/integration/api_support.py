@@ -12,6 +12,7 @@ from typing import Any
 
 from plan_assistant.outline import DocumentOutline, KeyPriority, Outcome, Outline
 from plan_assistant.schemas import Answer, Audience, Citation, Turn
+from plan_assistant.store import StoreUnavailableError
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = json.loads((ROOT / "tests" / "data" / "expected_outline.json").read_text())
@@ -34,8 +35,16 @@ def expected_outline() -> Outline:
 class FakeAssistant:
     """A scripted stand-in at our own boundary, for error paths the real chain cannot be made to take."""
 
-    def __init__(self, *, fail: bool = False, fail_after_deltas: int | None = None, chunks: int = 7) -> None:
+    def __init__(
+        self,
+        *,
+        fail: bool = False,
+        fail_after_deltas: int | None = None,
+        chunks: int = 7,
+        store_down: bool = False,
+    ) -> None:
         self.fail = fail
+        self.store_down = store_down  # as the real chain behaves when the Chroma server does not answer
         self.fail_after_deltas = fail_after_deltas
         self.chunks = chunks
         self.outline = expected_outline()
@@ -64,6 +73,10 @@ class FakeAssistant:
         self.questions.append((question, tuple(history), audience))
         if self.fail:
             raise RuntimeError("scripted failure")
+        if self.store_down:
+            raise StoreUnavailableError(
+                "Chroma server 127.0.0.1:8000 unreachable (ConnectError: [Errno 111] Connection refused)"
+            )
         return self._answer()
 
     def stream(
@@ -78,8 +91,9 @@ class FakeAssistant:
         yield answer
 
     def health(self) -> dict[str, Any]:
-        """Counts as the real assistant reports them."""
-        return {"documents": 1, "chunks": self.chunks, "generator": "extractive"}
+        """Counts as the real assistant reports them, and whether the index store answers."""
+        store = "unreachable" if self.store_down else "ok"
+        return {"documents": 1, "chunks": self.chunks, "generator": "extractive", "store": store}
 
 
 def parse_sse(lines: Iterable[str]) -> list[tuple[str, Any]]:

@@ -19,6 +19,7 @@ from plan_assistant.factory import build_assistant
 from plan_assistant.feedback import FeedbackStore
 from plan_assistant.schemas import Answer
 from tests.integration.api_support import FakeAssistant, parse_sse
+from tests.servers import free_port
 
 EXPECTED = json.loads((Path(__file__).parents[1] / "data" / "expected_outline.json").read_text())
 PLAN_QUESTION = "What will the council do to tackle climate change?"
@@ -197,6 +198,25 @@ def test_a_failing_assistant_gives_503_temporarily_unavailable(make_client: Make
     assert "temporarily unavailable" in response.json()["detail"]
 
 
+def test_a_question_while_the_index_store_is_unreachable_gets_503_with_retry_after_and_the_signpost(
+    make_client: MakeClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="plan_assistant.requests")
+    client = make_client(assistant_override=FakeAssistant(store_down=True))
+    response = client.post("/api/chat", json={"question": PLAN_QUESTION})
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    detail = response.json()["detail"]
+    assert "temporarily unavailable" in detail and "try again shortly" in detail
+    assert "https://www.somerset.gov.uk/contact-us/" in detail
+    assert "Chroma" not in detail  # the cause is for the log, not for the person asking
+    line = next(
+        r.msg for r in caplog.records if isinstance(r.msg, dict) and r.msg.get("route") == "/api/chat"
+    )
+    assert line["status"] == 503
+    assert "127.0.0.1:8000 unreachable (ConnectError" in line["error"]
+
+
 def test_chat_before_the_assistant_has_loaded_gives_503(make_client: MakeClient) -> None:
     client = make_client(assistant_override=None)
     assert client.post("/api/chat", json={"question": PLAN_QUESTION}).status_code == 503
@@ -318,6 +338,17 @@ def test_feedback_export_is_switched_off_when_no_token_is_set(make_client: MakeC
     assert client.get("/api/feedback/export", headers={"Authorization": "Bearer "}).status_code == 403
 
 
+def test_stream_while_the_index_store_is_unreachable_ends_with_an_error_event_giving_the_signpost(
+    make_client: MakeClient,
+) -> None:
+    client = make_client(assistant_override=FakeAssistant(store_down=True))
+    with client.stream("POST", "/api/chat/stream", json={"question": PLAN_QUESTION}) as response:
+        events = parse_sse(response.iter_text())
+    assert [kind for kind, _ in events] == ["error"]
+    assert "temporarily unavailable" in events[0][1]["detail"]
+    assert "https://www.somerset.gov.uk/contact-us/" in events[0][1]["detail"]
+
+
 # ---------------------------------------------------------------- GET /healthz
 
 
@@ -334,6 +365,14 @@ def test_healthz_is_503_before_the_assistant_has_loaded(make_client: MakeClient)
     response = make_client(assistant_override=None).get("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
+
+
+def test_healthz_is_503_degraded_while_the_index_store_is_unreachable(make_client: MakeClient) -> None:
+    response = make_client(assistant_override=FakeAssistant(store_down=True)).get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert (body["status"], body["store"]) == ("degraded", "unreachable")
+    assert body["chunks"] == 7
 
 
 def test_healthz_is_503_when_the_index_is_empty(make_client: MakeClient) -> None:
@@ -353,6 +392,26 @@ def test_the_rate_limit_answers_429_with_retry_after(make_client: MakeClient) ->
     assert int(limited.headers["Retry-After"]) > 0
     assert "Too many requests" in limited.json()["detail"]
     assert client.get("/healthz").status_code == 200  # the health check is never limited
+
+
+def test_the_limit_counts_malformed_requests_too(make_client: MakeClient) -> None:
+    client = make_client(rate_limit="2/minute")
+    statuses = [client.post("/api/chat", json={"question": 42}).status_code for _ in range(3)]
+    assert statuses == [422, 422, 429]
+
+
+def test_a_rate_limit_store_that_does_not_answer_never_turns_a_request_into_a_500(
+    make_client: MakeClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="plan_assistant.ratelimit")
+    # A Redis URL nobody listens on: each worker counts alone in memory and says so once.
+    client = make_client(rate_limit="2/minute", rate_limit_storage=f"redis://127.0.0.1:{free_port()}/0")
+    answered = client.post("/api/chat", json={"question": PLAN_QUESTION})
+    assert answered.status_code == 200 and answered.json()["citations"]
+    assert client.get("/api/outline").status_code == 200
+    limited = client.get("/api/outline")
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+    assert [r.name for r in caplog.records].count("plan_assistant.ratelimit") == 1
 
 
 def test_cors_allows_listed_origins_only(client: TestClient) -> None:

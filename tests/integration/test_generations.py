@@ -3,6 +3,8 @@ generation serving, old generations are cleaned up, and a live assistant swaps b
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +102,7 @@ def test_a_rebuild_failing_while_writing_leaves_the_previous_generation_serving(
 def test_only_the_new_and_the_previous_generation_are_kept(
     make_settings: MakeSettings, tmp_path: Path, embedder: Embedder
 ) -> None:
-    settings = make_settings(tmp_path)
+    settings = make_settings(tmp_path, retired_grace=0)
     for n, winter in enumerate([WINTER_BEFORE, WINTER_AFTER, WINTER_BEFORE + " Fixture salt is free."]):
         write_fixture_corpus(settings.corpus_dir, winter)
         assert run_ingest(settings, lambda: embedder, progress=False).generation == f"g{n + 1:06d}"
@@ -110,6 +112,26 @@ def test_only_the_new_and_the_previous_generation_are_kept(
     assert outlines == ["outline-g000002.json", "outline-g000003.json"]
     assert not run_ingest(settings, lambda: embedder, progress=False).changed
     assert read_pointer(settings.data_dir).number == 3  # type: ignore[union-attr]
+
+
+def test_ingests_in_quick_succession_keep_a_generation_a_server_switched_away_from_moments_ago(
+    make_settings: MakeSettings, tmp_path: Path, embedder: Embedder
+) -> None:
+    settings = make_settings(tmp_path)  # the default grace: 120 s
+    for winter in [WINTER_BEFORE, WINTER_AFTER, WINTER_BEFORE + " Fixture salt is free."]:
+        write_fixture_corpus(settings.corpus_dir, winter)
+        run_ingest(settings, lambda: embedder, progress=False)
+    # Generation 1 was replaced by generation 2 a moment ago: a server may still be answering from it.
+    assert sorted(generation_collections(settings)) == [1, 2, 3]
+    # Once its successor is older than the grace period, the next ingest deletes it.
+    outlines = settings.data_dir / "outlines"
+    long_ago = time.time() - settings.retired_grace - 1
+    for name in ["outline-g000001.json", "outline-g000002.json", "outline-g000003.json"]:
+        os.utime(outlines / name, (long_ago, long_ago))
+    write_fixture_corpus(settings.corpus_dir, WINTER_AFTER)
+    run_ingest(settings, lambda: embedder, progress=False)
+    assert sorted(generation_collections(settings)) == [3, 4]
+    assert sorted(p.name for p in outlines.iterdir()) == ["outline-g000003.json", "outline-g000004.json"]
 
 
 def test_a_live_assistant_swaps_generation_between_requests_and_healthz_names_it(

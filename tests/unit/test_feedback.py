@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import multiprocessing
+import queue
 import sqlite3
+from multiprocessing.synchronize import Event
 from pathlib import Path
 
 import pytest
 
-from plan_assistant.feedback import CSV_COLUMNS, FeedbackRow, FeedbackStore, to_csv
+from plan_assistant.feedback import BUSY_TIMEOUT_SECONDS, CSV_COLUMNS, FeedbackRow, FeedbackStore, to_csv
 
 
 def test_ratings_are_kept_in_order_with_their_request_ids(tmp_path: Path) -> None:
@@ -43,6 +46,85 @@ def test_two_stores_on_one_file_see_each_others_ratings(tmp_path: Path) -> None:
     FeedbackStore(path).add("r1", "up")
     FeedbackStore(path).add("r2", "up")
     assert [r.request_id for r in FeedbackStore(path).rows()] == ["r1", "r2"]
+
+
+def test_the_database_is_in_write_ahead_log_mode(tmp_path: Path) -> None:
+    path = tmp_path / "feedback.sqlite3"
+    FeedbackStore(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def _write_ratings(
+    path: str, worker: str, count: int, busy_timeout: float, start: Event, results: multiprocessing.Queue
+) -> None:
+    """One worker process: open the store, wait for the start, then store ``count`` ratings back to back."""
+    failures: list[str] = []
+    try:
+        store = FeedbackStore(Path(path), busy_timeout)
+        start.wait(120)
+        for n in range(count):
+            try:
+                store.add(f"{worker}-{n}", "up" if n % 2 else "down", f"comment {n}", source=worker)
+            except sqlite3.Error as exc:
+                failures.append(f"{worker}-{n}: {exc}")
+    except Exception as exc:  # reported to the test, which fails naming it
+        failures.append(f"{worker}: {exc!r}")
+    results.put((worker, failures))
+
+
+def write_at_once(path: Path, workers: int, count: int, busy_timeout: float) -> tuple[list[str], int]:
+    """Start ``workers`` processes writing ``count`` ratings each at the same moment; read while they write.
+
+    Returns every failure they reported and how many reads the test made meanwhile.
+    """
+    context = multiprocessing.get_context("spawn")  # fresh processes, as uvicorn's workers are
+    start, results = context.Event(), context.Queue()
+    names = [f"w{n}" for n in range(workers)]
+    processes = [
+        context.Process(target=_write_ratings, args=(str(path), name, count, busy_timeout, start, results))
+        for name in names
+    ]
+    for process in processes:
+        process.start()
+    failures: list[str] = []
+    reported: set[str] = set()
+    reads = 0
+    try:
+        reader = FeedbackStore(path, busy_timeout)
+        start.set()
+        while len(reported) < workers:
+            reader.rows()  # the export reading while the workers write
+            reads += 1
+            try:
+                worker, found = results.get(timeout=0.05)
+            except queue.Empty:
+                if not any(p.is_alive() for p in processes) and results.empty():
+                    failures.append(f"workers {sorted(set(names) - reported)} ended without reporting")
+                    break
+                continue
+            reported.add(worker)
+            failures.extend(found)
+    finally:
+        for process in processes:
+            process.join(timeout=60)
+            if process.is_alive():
+                process.kill()
+    return failures, reads
+
+
+@pytest.mark.slow
+def test_two_processes_writing_200_ratings_each_at_once_lose_none(tmp_path: Path) -> None:
+    path = tmp_path / "feedback.sqlite3"
+    failures, reads = write_at_once(path, workers=2, count=200, busy_timeout=BUSY_TIMEOUT_SECONDS)
+    assert failures == []
+    rows = FeedbackStore(path).rows()
+    assert len(rows) == 400
+    for worker in ("w0", "w1"):
+        assert sorted(r.request_id for r in rows if r.source == worker) == sorted(
+            f"{worker}-{n}" for n in range(200)
+        )
+    assert reads > 0
 
 
 def test_the_csv_export_has_a_header_and_one_line_per_rating() -> None:

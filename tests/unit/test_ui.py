@@ -58,3 +58,51 @@ def test_the_browse_tab_is_rebuilt_from_the_outline_served_at_each_page_load(tmp
     assert "Lantern Strategy" not in on_load[0]()[3]
     served.outline = after  # the server swapped generations
     assert "**Lantern Strategy** (strategy" in on_load[0]()[3]
+
+
+def test_a_finished_answer_is_announced_with_its_text_and_where_its_sources_are() -> None:
+    from plan_assistant.schemas import Citation
+    from plan_assistant.ui import SOURCES_MARKER, announcement
+
+    citation = Citation(
+        chunk_id="c1",
+        document="Fixture Plan",
+        document_id="fixture-plan",
+        section="Roads",
+        quote="We will mend roads.",
+    )
+    content = f"The plan says it will mend roads. [1]\n\n{SOURCES_MARKER}<h4>Sources in the plan</h4></div>"
+    assert announcement(content, [citation]) == (
+        "The plan says it will mend roads. [1]\n\nOne source from the plan, with its quote, is listed under "
+        "the answer."
+    )
+    assert announcement(content, [citation, citation]).endswith(
+        "2 sources from the plan, with their quotes, are listed under the answer."
+    )
+    assert announcement("Sorry, the assistant is not available just now.") == (
+        "Sorry, the assistant is not available just now."
+    )
+
+
+def test_a_question_while_the_index_store_is_unreachable_gets_the_unavailable_reply_with_the_signpost(
+    tmp_path,
+) -> None:
+    from types import SimpleNamespace
+
+    from plan_assistant.config import Settings
+    from plan_assistant.feedback import FeedbackStore
+    from plan_assistant.store import StoreUnavailableError
+    from plan_assistant.ui import build_ui
+
+    def stream(*args: object) -> None:
+        raise StoreUnavailableError("Chroma server 127.0.0.1:8000 unreachable (ReadTimeout: timed out)")
+
+    outline = Outline(documents=[DocumentOutline(id="fixture-plan", title="Fixture Plan 2020", kind="plan")])
+    served = SimpleNamespace(outline=outline, generator=None, stream=stream)
+    ui = build_ui(served, FeedbackStore(tmp_path / "feedback.sqlite3"), Settings(data_dir=tmp_path))  # type: ignore[arg-type]
+    respond = next(f.fn for f in ui.fns.values() if f.name == "respond")
+    *_, (messages, _, _, _) = respond("What about roads?", [], "Resident", {})
+    reply = messages[-1]["content"]
+    assert "temporarily unavailable" in reply
+    assert "(https://www.somerset.gov.uk/contact-us/)" in reply
+    assert "Traceback" not in reply and "Chroma" not in reply

@@ -22,7 +22,7 @@ from plan_assistant.guardrails.normalise import (
     split_sentences,
 )
 from plan_assistant.guardrails.output_checks import check_output
-from plan_assistant.guardrails.personal_data import MARKERS, redact
+from plan_assistant.guardrails.personal_data import MARKERS, detector, redact
 from plan_assistant.guardrails.requests import REQUEST_KINDS, request_kind
 from plan_assistant.guardrails.routing import (
     Router,
@@ -130,6 +130,7 @@ class Guard:
         self._classifier = InjectionClassifier(embed)
         self._signposts = "\n".join((*replies.signpost_urls(settings), *replies.CRISIS_NUMBERS))
         identifier()  # the language model loads at start-up, not on the first request
+        detector()  # and so does the personal-data detector (spaCy's model)
 
     def screen(self, question: str) -> Screening:
         """Normalise, redact, detect injection and route one question."""
