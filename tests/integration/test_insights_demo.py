@@ -43,7 +43,9 @@ def test_the_eval_questions_show_up_as_outcomes_and_topics_not_in_the_plan(
         feedback_token=TOKEN,
     )
     log = QuestionLog(tmp_path / "questions.sqlite3")
-    app = create_app(settings, build_assistant(settings), FeedbackStore(tmp_path / "f.sqlite3"), log)
+    app = create_app(
+        settings, build_assistant(settings), FeedbackStore(tmp_path / "f.sqlite3"), questions=log
+    )
     items = eval_items()
     first_outcome: dict[str, int | None] = {}
     refused: list[EvalItem] = []

@@ -26,7 +26,10 @@ def client(make_settings: MakeSettings, tmp_path: Path, embedder: Embedder) -> I
     assistant = FakeAssistant()
     assistant.embedder = embedder  # type: ignore[attr-defined]
     app = create_app(
-        settings, assistant, FeedbackStore(tmp_path / "f.sqlite3"), QuestionLog(tmp_path / "q.sqlite3")
+        settings,
+        assistant,
+        FeedbackStore(tmp_path / "f.sqlite3"),
+        questions=QuestionLog(tmp_path / "q.sqlite3"),
     )
     with TestClient(app) as test_client:
         for question in QUESTIONS:
