@@ -187,3 +187,11 @@ def test_the_sign_in_form_labels_its_field_and_posts_the_token() -> None:
     page = sign_in_html("That token is not right.")
     assert '<label for="token">' in page and 'id="token"' in page and 'method="post"' in page
     assert 'role="alert"' in page
+
+
+def test_an_empty_log_gives_empty_figures_and_a_page_that_says_so(embedder: Embedder) -> None:
+    embed = Counting(embedder)
+    insights = build_insights([], [], embed)
+    assert (insights.questions, insights.topics, insights.by_day, embed.texts) == (0, [], [], [])
+    page = report_html(insights)
+    assert "No questions in this period." in page and "No answer has been rated" in page
