@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from evals import DATASETS, load_dataset
-from tests.e2e.conftest import FEEDBACK_TOKEN
+from tests.e2e.conftest import FEEDBACK_TOKEN, fresh_page
+from tests.e2e.test_accessibility import axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -50,9 +51,7 @@ def test_staff_sign_in_and_read_the_insights_at_desktop_and_phone_widths(
 ) -> None:
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
-    try:
-        page = context.new_page()
+    with fresh_page(browser, width, height) as page:
         sign_in(page, server_url)
         expect(page.get_by_role("heading", name="Topics the plan does not cover")).to_be_visible()
         expect(page.get_by_role("img", name="Answered questions per Outcome")).to_be_visible()
@@ -66,14 +65,14 @@ def test_staff_sign_in_and_read_the_insights_at_desktop_and_phone_widths(
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"the page scrolls sideways by {overflow}px at {width}px"
         page.screenshot(path=str(artifacts / f"staff-insights-{width}.png"), full_page=True)
-    finally:
-        context.close()
+        assert axe_violations(page, f"staff-insights-{width}", artifacts) == []
 
 
-def test_a_wrong_token_is_refused_and_the_form_says_so(page: Any, server_url: str) -> None:
+def test_a_wrong_token_is_refused_and_the_form_says_so(page: Any, server_url: str, artifacts: Path) -> None:
     from playwright.sync_api import expect
 
     page.goto(server_url + "/staff/insights")
+    assert axe_violations(page, "staff-sign-in", artifacts) == []
     page.get_by_label("Staff token").fill("not-the-token")
     page.get_by_role("button", name="Show insights").click()
     expect(page.get_by_role("alert")).to_have_text("That token is not right.")

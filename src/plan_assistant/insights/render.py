@@ -60,7 +60,9 @@ def _table(caption: str, headers: Sequence[str], rows: Sequence[Sequence[object]
     )
 
 
-def bar_chart(chart_id: str, title: str, counts: Sequence[Count], unit: str = "questions") -> str:
+def bar_chart(
+    chart_id: str, title: str, counts: Sequence[Count], unit: str = "questions", what: str = "item"
+) -> str:
     """A horizontal bar chart as inline SVG, described for screen readers, with its data as a table."""
     if not counts:
         return f"<p>No {escape(unit)} to show for {escape(title.lower())}.</p>"
@@ -86,7 +88,7 @@ def bar_chart(chart_id: str, title: str, counts: Sequence[Count], unit: str = "q
         f'xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{escape(title)}</title>'
         f'<desc id="{chart_id}-d">{escape(description)}</desc>{"".join(bars)}</svg>'
         f"<details><summary>{escape(title)} as a table</summary>"
-        + _table(title, ["", unit], [(c.label, c.count) for c in counts])
+        + _table(title, [what, unit], [(c.label, c.count) for c in counts])
         + "</details>"
     )
 
@@ -159,12 +161,15 @@ def page_body(insights: Insights, max_bars: int = 15) -> str:
         '<li><a href="#topics">All topics</a></li></ul></nav>',
         '<h2 id="volume">Questions over time</h2>',
         column_chart("chart-volume", "Questions per day", insights.by_day),
-        bar_chart("chart-status", "Questions by answer status", insights.by_status),
+        bar_chart("chart-status", "Questions by answer status", insights.by_status, what="status"),
         '<h2 id="plan">Where questions land in the plan</h2>',
         "<p>Answered questions, by the Outcome and Key Priority their first citation names.</p>",
-        bar_chart("chart-outcome", "Answered questions per Outcome", insights.by_outcome),
+        bar_chart("chart-outcome", "Answered questions per Outcome", insights.by_outcome, what="Outcome"),
         bar_chart(
-            "chart-priority", "Answered questions per Key Priority (largest)", insights.by_priority[:max_bars]
+            "chart-priority",
+            "Answered questions per Key Priority (largest)",
+            insights.by_priority[:max_bars],
+            what="Key Priority",
         ),
         '<h2 id="uncovered">Topics the plan does not cover</h2>',
         "<p>Topics where most questions got “the plan doesn't cover that”, largest first.</p>",
@@ -172,6 +177,7 @@ def page_body(insights: Insights, max_bars: int = 15) -> str:
             "chart-uncovered",
             "Largest topics not in the plan",
             [Count(label=t.label, count=t.questions) for t in uncovered[:max_bars]],
+            what="topic (its most central question)",
         ),
         "".join(_topic_block(t) for t in uncovered[:max_bars]),
         '<h2 id="down">Thumbs-down by topic</h2>',
@@ -180,6 +186,7 @@ def page_body(insights: Insights, max_bars: int = 15) -> str:
             "Thumbs-down per topic",
             [Count(label=t.label, count=t.downs) for t in rated[:max_bars]],
             unit="thumbs-down",
+            what="topic (its most central question)",
         ),
         _table(
             "Thumbs-down rate and comments by topic",
