@@ -21,7 +21,7 @@ table { border-collapse: collapse; width: 100%; margin: 0.5rem 0; font-size: 0.9
 th, td { border: 1px solid #b1b4b6; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
 th[scope=col] { background: #f3f2f1; } td.num { text-align: right; }
 details { margin: 0.5rem 0; } summary { cursor: pointer; }
-a:focus, summary:focus, button:focus, input:focus { outline: 3px solid #ffdd00; outline-offset: 2px; }
+a:focus, summary:focus, button:focus, input:focus, .table-wrap:focus { outline: 3px solid #ffdd00; outline-offset: 2px; }
 .tag { display: inline-block; padding: 0 0.4em; border-radius: 4px; background: #e8eef8; }
 .tag-out { background: #fbe9e9; }
 .table-wrap { overflow-x: auto; }
@@ -55,7 +55,9 @@ def _table(caption: str, headers: Sequence[str], rows: Sequence[Sequence[object]
         for row in rows
     )
     return (
-        f'<div class="table-wrap"><table><caption>{escape(caption)}</caption>'
+        # A table wider than a phone scrolls in its box; the box takes focus so a keyboard can scroll it.
+        f'<div class="table-wrap" role="region" tabindex="0" aria-label="{escape(caption)}">'
+        f"<table><caption>{escape(caption)}</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
 
