@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -138,3 +139,27 @@ def test_other_urls_are_refused_with_a_reason(url: str) -> None:
 def test_settings_refuse_a_question_log_url_that_cannot_be_used() -> None:
     with pytest.raises(ValidationError, match="only sqlite"):
         Settings(question_log_url="postgresql://u@h/db")
+
+
+def test_a_question_asked_in_the_chat_page_is_logged_redacted_with_its_request_id(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from plan_assistant.feedback import FeedbackStore
+    from plan_assistant.outline import DocumentOutline, Outline
+    from plan_assistant.ui import build_ui
+
+    def stream(*args: object) -> Iterator[str | Answer]:
+        yield "The plan..."
+        yield ANSWERED
+
+    outline = Outline(documents=[DocumentOutline(id="fixture-plan", title="Fixture Plan 2020", kind="plan")])
+    served = SimpleNamespace(outline=outline, generator=None, stream=stream)
+    log = QuestionLog(tmp_path / "q.sqlite3")
+    settings = Settings(data_dir=tmp_path)
+    ui = build_ui(served, FeedbackStore(tmp_path / "f.sqlite3"), settings, log)  # type: ignore[arg-type]
+    respond = next(f.fn for f in ui.fns.values() if f.name == "respond")
+    *_, (_, _, request_ids, _) = respond("I'm Sarah Jenkins, what about flooding?", [], "Staff", {})
+    [row] = log.rows()
+    assert (row.channel, row.audience, row.status, row.outcome) == ("ui", "staff", "answered", 2)
+    assert "Jenkins" not in row.question and "flooding" in row.question
+    assert row.request_id in request_ids.values()
