@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from time import perf_counter
@@ -27,8 +26,10 @@ from plan_assistant.config import Settings
 from plan_assistant.feedback import FeedbackStore, Rating, to_csv
 from plan_assistant.logging_setup import REQUEST_LOGGER, request_record
 from plan_assistant.outline import Outline
+from plan_assistant.question_log import QuestionLog, entry_for
 from plan_assistant.ratelimit import RateLimit
 from plan_assistant.schemas import Answer, Audience, Citation, Role, Status, Turn
+from plan_assistant.staff import check_staff_token, insights_router, staff_page_router
 from plan_assistant.store import StoreUnavailableError
 
 logger = logging.getLogger(REQUEST_LOGGER)
@@ -290,6 +291,26 @@ def _note_answer(request: Request, query: ChatQuery, answer: Answer | None) -> N
     request.state.log = fields
 
 
+def _log_question(request: Request, query: ChatQuery, answer: Answer, channel: str, started: float) -> None:
+    """Keep the redacted question and where its answer came from for the staff insights; never fail a chat."""
+    log: QuestionLog | None = getattr(request.app.state, "questions", None)
+    if log is None or not log.enabled:
+        return
+    try:
+        log.add(
+            entry_for(
+                query.question,
+                answer,
+                request_id=get_request_id(request),
+                audience=query.audience,
+                channel=channel,
+                latency_ms=(perf_counter() - started) * 1000,
+            )
+        )
+    except Exception:
+        logger.exception("could not write the question log", extra={"request_id": get_request_id(request)})
+
+
 # ---------------------------------------------------------------- routes
 
 chat_router = APIRouter(prefix="/api", tags=["chat"], responses=ERRORS, dependencies=RateLimited)
@@ -319,6 +340,7 @@ def chat(
     settings: SettingsDep,
 ) -> ChatResponse:
     """Answer a question from the Business Plan, citing Outcome and Key Priority."""
+    started = perf_counter()
     try:
         answer = assistant.ask(query.question, query.history, query.audience)
     except StoreUnavailableError as exc:
@@ -329,6 +351,7 @@ def chat(
         _note_answer(request, query, None)
         raise HTTPException(503, UNAVAILABLE) from None
     _note_answer(request, query, answer)
+    _log_question(request, query, answer, "api", started)
     return to_response(answer, request_id)
 
 
@@ -350,10 +373,12 @@ def chat_stream(
 ) -> Iterator[ServerSentEvent]:
     """Answer a question as a stream of Server-Sent Events."""
     _note_answer(request, query, None)
+    started = perf_counter()
     try:
         for item in assistant.stream(query.question, query.history, query.audience):
             if isinstance(item, Answer):
                 _note_answer(request, query, item)
+                _log_question(request, query, item, "api:stream", started)
                 yield ServerSentEvent(event="answer", data=to_response(item, request_id))
             else:
                 yield ServerSentEvent(event="delta", data={"text": item})
@@ -390,14 +415,7 @@ def add_feedback(body: FeedbackRequest, store: FeedbackDep) -> FeedbackResponse:
 )
 def export_feedback(store: FeedbackDep, settings: SettingsDep, credentials: BearerDep) -> Response:
     """All feedback as CSV, for staff holding the export token."""
-    if not settings.feedback_token:
-        raise HTTPException(403, "Feedback export is switched off: no PLAN_ASSISTANT_FEEDBACK_TOKEN is set.")
-    if credentials is None:
-        raise HTTPException(
-            401, "Send the export token as 'Authorization: Bearer <token>'.", {"WWW-Authenticate": "Bearer"}
-        )
-    if not secrets.compare_digest(credentials.credentials.encode(), settings.feedback_token.encode()):
-        raise HTTPException(403, "That export token is not right.")
+    check_staff_token(settings, credentials.credentials if credentials else None)
     return Response(
         to_csv(store.rows()),
         media_type="text/csv; charset=utf-8",
@@ -547,6 +565,7 @@ def create_app(
     assistant: AssistantLike | None,
     feedback: FeedbackStore | None = None,
     rate_limit: RateLimit | None = None,
+    questions: QuestionLog | None = None,
 ) -> FastAPI:
     """Build the FastAPI app around an assistant (None until it has loaded: then chat is 503)."""
     app = FastAPI(
@@ -562,8 +581,11 @@ def create_app(
     app.state.assistant = assistant
     app.state.generator_name = _generator_name(assistant)
     app.state.feedback = feedback or FeedbackStore(settings.feedback_path)
+    app.state.questions = questions or QuestionLog(settings.question_log_path, settings.question_log_days)
     for router in (chat_router, plan_router, feedback_router, health_router):
         app.include_router(router)
+    app.include_router(insights_router, dependencies=RateLimited)
+    app.include_router(staff_page_router, dependencies=RateLimited)
 
     app.state.rate_limit = rate_limit or RateLimit(settings.rate_limit, settings.rate_limit_storage)
     app.add_exception_handler(RequestValidationError, _validation_error)

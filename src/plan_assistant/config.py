@@ -140,7 +140,17 @@ class Settings(BaseSettings):
         default_factory=list, description="Origins allowed to call the API (CORS)."
     )
     feedback_token: str = Field(
-        "", description="Bearer token for GET /api/feedback/export; empty disables it."
+        "",
+        description="Bearer token for GET /api/feedback/export and the staff insights (/api/insights, "
+        "/staff/insights); empty disables them.",
+    )
+    question_log_url: str = Field(
+        "",
+        description="Where the redacted question log for staff insights lives (sqlite:///PATH); empty: "
+        "questions.sqlite3 in data_dir.",
+    )
+    question_log_days: int = Field(
+        90, ge=0, le=3650, description="Days a logged question is kept before it is deleted (0: keep none)."
     )
     max_question_chars: int = Field(16000, ge=1, description="Longest question accepted, after trimming.")
     max_history_turns: int = Field(20, ge=0, description="Most history turns accepted in one request.")
@@ -190,6 +200,15 @@ class Settings(BaseSettings):
             raise ValueError(f"rate_limit {value!r} is not like '30/minute': {exc}") from exc
         return value
 
+    @field_validator("question_log_url")
+    @classmethod
+    def _sqlite_url(cls, value: str) -> str:
+        from plan_assistant.question_log import sqlite_path
+
+        if value:
+            sqlite_path(value)  # raises QuestionLogError (a ValueError) with the reason
+        return value
+
     @field_validator("rate_limit_storage")
     @classmethod
     def _rate_limit_store(cls, value: str) -> str:
@@ -220,6 +239,15 @@ class Settings(BaseSettings):
     def feedback_path(self) -> Path:
         """SQLite file holding feedback."""
         return self.data_dir / "feedback.sqlite3"
+
+    @property
+    def question_log_path(self) -> Path:
+        """SQLite file holding the redacted question log."""
+        if self.question_log_url:
+            from plan_assistant.question_log import sqlite_path
+
+            return sqlite_path(self.question_log_url)
+        return self.data_dir / "questions.sqlite3"
 
 
 @lru_cache(maxsize=1)

@@ -22,6 +22,7 @@ from plan_assistant.documents import currency
 from plan_assistant.feedback import FeedbackStore
 from plan_assistant.logging_setup import REQUEST_LOGGER, request_record
 from plan_assistant.outline import Outline
+from plan_assistant.question_log import QuestionLog, entry_for
 from plan_assistant.schemas import Answer, Audience, Citation, Turn
 from plan_assistant.store import StoreUnavailableError
 
@@ -251,7 +252,12 @@ Paste this snippet where it should appear:</p>
 # ---------------------------------------------------------------- the Blocks
 
 
-def build_ui(assistant: AssistantLike, feedback: FeedbackStore, settings: Settings) -> gr.Blocks:
+def build_ui(
+    assistant: AssistantLike,
+    feedback: FeedbackStore,
+    settings: Settings,
+    questions: QuestionLog | None = None,
+) -> gr.Blocks:
     """The chat (streamed answers with sources), audience switch, feedback and the Browse tab."""
     # The outline is read when it is used: a server that switches to a new index generation shows its
     # outline in the Browse tab from the next page load, without a restart.
@@ -308,6 +314,21 @@ def build_ui(assistant: AssistantLike, feedback: FeedbackStore, settings: Settin
                 extra={"audience": audience, **({"error": error} if error else {})},
             )
         )
+        if final is not None and questions is not None:
+            latency_ms = (perf_counter() - started) * 1000
+            try:
+                questions.add(
+                    entry_for(
+                        question,
+                        final,
+                        request_id=request_id,
+                        audience=audience,
+                        channel="ui",
+                        latency_ms=latency_ms,
+                    )
+                )
+            except Exception:
+                logging.getLogger(__name__).exception("could not write the question log")
         spoken = announcement(messages[-1]["content"], final.citations if final else ())
         yield messages, "", request_ids, spoken
 
@@ -452,7 +473,7 @@ def mount_ui(app: FastAPI, assistant: AssistantLike, settings: Settings) -> Fast
     def accessibility_statement() -> HTMLResponse:
         return HTMLResponse(statement_page(settings))
 
-    ui = build_ui(assistant, app.state.feedback, settings)
+    ui = build_ui(assistant, app.state.feedback, settings, getattr(app.state, "questions", None))
     return gr.mount_gradio_app(
         app,
         ui,
