@@ -64,6 +64,15 @@ COLUMNS = (
     "citations",
     "latency_ms",
 )
+# The statements as literals (no SQL is built from strings at run time); a unit test ties them to COLUMNS.
+INSERT_ROW = (
+    "INSERT INTO questions (created_at, request_id, channel, route, status, audience, question, outcome, "
+    "priority, document, citations, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+SELECT_ROWS = (
+    "SELECT created_at, request_id, channel, route, status, audience, question, outcome, priority, document, "
+    "citations, latency_ms FROM questions WHERE created_at >= ? ORDER BY id"
+)
 # Messages about one person's own situation or safety are counted by route but their words are not kept,
 # even redacted: they are not what the plan should learn from, and they are the likeliest to identify.
 WITHHELD_ROUTES = frozenset({"crisis", "personal_case"})
@@ -177,7 +186,7 @@ class QuestionLog:
             return
         with self._connect() as conn:
             conn.execute(
-                f"INSERT INTO questions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                INSERT_ROW,
                 tuple(getattr(entry, column) for column in COLUMNS),
             )
         if monotonic() - self._last_purge > PURGE_EVERY_SECONDS:
@@ -187,7 +196,7 @@ class QuestionLog:
         """Store many rows in one transaction (benchmarks and imports)."""
         with self._connect() as conn:
             conn.executemany(
-                f"INSERT INTO questions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                INSERT_ROW,
                 [tuple(getattr(entry, column) for column in COLUMNS) for entry in entries],
             )
 
@@ -207,12 +216,10 @@ class QuestionLog:
 
     def rows(self, since: datetime | None = None) -> list[LoggedQuestion]:
         """Every kept row, oldest first; only those from ``since`` on when given."""
-        where: str = ""
-        params: tuple[str, ...] = ()
-        if since is not None:
-            where, params = "WHERE created_at >= ?", (since.astimezone(UTC).isoformat(timespec="seconds"),)
+        # ISO timestamps sort as text, so the empty string is before every row.
+        start = since.astimezone(UTC).isoformat(timespec="seconds") if since is not None else ""
         with self._connect() as conn:
-            cursor = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM questions {where} ORDER BY id", params)
+            cursor = conn.execute(SELECT_ROWS, (start,))
             return [LoggedQuestion(*row) for row in cursor.fetchall()]
 
     def vectors(self, questions: Sequence[str], model: str) -> dict[str, np.ndarray]:

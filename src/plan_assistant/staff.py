@@ -120,7 +120,7 @@ def insights_page(
 def insights_sign_in(
     request: Request,
     settings: SettingsDep,
-    token: Annotated[str, Form(max_length=500)] = "",
+    token: Annotated[str | None, Form(max_length=500)] = None,
     since: Annotated[str, Form(max_length=40)] = "30d",
 ) -> HTMLResponse:
     """The sign-in form's POST: the page for the right token, the form again (403) for a wrong one."""

@@ -163,3 +163,17 @@ def test_a_question_asked_in_the_chat_page_is_logged_redacted_with_its_request_i
     assert (row.channel, row.audience, row.status, row.outcome) == ("ui", "staff", "answered", 2)
     assert "Jenkins" not in row.question and "flooding" in row.question
     assert row.request_id in request_ids.values()
+
+
+def test_the_literal_statements_name_every_column_in_order() -> None:
+    import re
+
+    from plan_assistant.question_log import COLUMNS, INSERT_ROW, SELECT_ROWS
+
+    inserted = re.search(r"\((.*?)\) VALUES \((.*?)\)", INSERT_ROW)
+    assert inserted is not None
+    assert tuple(c.strip() for c in inserted.group(1).split(",")) == COLUMNS
+    assert inserted.group(2).count("?") == len(COLUMNS)
+    selected = re.search(r"SELECT (.*?) FROM", SELECT_ROWS)
+    assert selected is not None
+    assert tuple(c.strip() for c in selected.group(1).split(",")) == COLUMNS

@@ -237,7 +237,9 @@ def top_words(documents: Sequence[str], count: int = 5) -> list[list[str]]:
     ]
     if not any(vocabulary_holders):
         return [[] for _ in documents]
-    matrix = TfidfVectorizer(token_pattern=r"\S+", sublinear_tf=True).fit(vocabulary_holders)
+    matrix = TfidfVectorizer(tokenizer=str.split, token_pattern=None, sublinear_tf=True).fit(
+        vocabulary_holders
+    )
     scores = matrix.transform(vocabulary_holders).toarray()
     names = matrix.get_feature_names_out()
     return [[str(names[i]) for i in np.argsort(-row)[:count] if row[i] > 0] for row in scores]
