@@ -6,9 +6,11 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -152,3 +154,26 @@ def uvicorn_workers(env: Mapping[str, str], log_path: Path, workers: int = 2) ->
             raise
         finally:
             stop(app)
+
+
+@dataclass
+class Clients:
+    """Client threads that each run ``_run(offset)`` until stopped: traffic for the live and fault tests."""
+
+    url: str
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    def start(self, clients: int = 2) -> None:
+        for n in range(clients):
+            thread = threading.Thread(target=self._run, args=(n,), daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=60)
+
+    def _run(self, offset: int) -> None:
+        raise NotImplementedError

@@ -28,7 +28,7 @@ from plan_assistant.embeddings import Embedder
 from plan_assistant.feedback import FeedbackStore
 from plan_assistant.store import RETRY_INTERVAL
 from tests.conftest import CORPUS_DIR, settings_for
-from tests.servers import BIN, free_port, start_chroma, stop, wait_until
+from tests.servers import BIN, Clients, free_port, start_chroma, stop, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -164,24 +164,10 @@ class Asked:
 
 
 @dataclass
-class Load:
+class Load(Clients):
     """Clients asking questions without pause, each request timed; a hang shows as a client timeout."""
 
-    url: str
     asked: list[Asked] = field(default_factory=list)
-    _stop: threading.Event = field(default_factory=threading.Event)
-    _threads: list[threading.Thread] = field(default_factory=list)
-
-    def start(self, clients: int = 3) -> None:
-        for n in range(clients):
-            thread = threading.Thread(target=self._run, args=(n,), daemon=True)
-            thread.start()
-            self._threads.append(thread)
-
-    def stop(self) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout=60)
 
     def _run(self, offset: int) -> None:
         n = offset
@@ -251,7 +237,7 @@ def test_while_chroma_is_stopped_questions_get_503_within_2_s_feedback_is_kept_a
 ) -> None:
     url, chroma = served.url, served.chroma
     load = Load(url)
-    load.start()
+    load.start(clients=3)
     try:
         time.sleep(2)
         stopping = time.monotonic()
@@ -303,7 +289,7 @@ def test_while_chroma_is_frozen_questions_get_503_within_2_s_and_answers_return_
 ) -> None:
     url, chroma = served.url, served.chroma
     load = Load(url)
-    load.start()
+    load.start(clients=3)
     try:
         time.sleep(2)
         freezing = time.monotonic()

@@ -12,7 +12,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from plan_assistant.embeddings import Embedder
 from plan_assistant.generations import pointer_path, read_pointer
 from tests.conftest import CORPUS_DIR, settings_for
 from tests.integration.test_generations import LIBRARY, WINTER_AFTER, WINTER_BEFORE
-from tests.servers import BIN, free_port, start_chroma, stop, wait_until
+from tests.servers import BIN, Clients, free_port, start_chroma, stop, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -90,25 +89,11 @@ def fresh(kind: str, body: dict[str, Any]) -> bool:
 
 
 @dataclass
-class Traffic:
+class Traffic(Clients):
     """Clients asking questions without pause, remembering every response."""
 
-    url: str
     responses: list[tuple[float, str, int, str, dict[str, Any]]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    _stop: threading.Event = field(default_factory=threading.Event)
-    _threads: list[threading.Thread] = field(default_factory=list)
-
-    def start(self, clients: int = 2) -> None:
-        for n in range(clients):
-            thread = threading.Thread(target=self._run, args=(n,), daemon=True)
-            thread.start()
-            self._threads.append(thread)
-
-    def stop(self) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout=60)
 
     def _run(self, offset: int) -> None:
         kinds = list(QUESTIONS)
