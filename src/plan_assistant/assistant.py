@@ -221,10 +221,14 @@ class Assistant:
 
     # Chain steps ---------------------------------------------------------------------------------
 
+    def _search_texts(self, question: str) -> list[str]:
+        """What a screened question is searched as, when it needs no follow-up rewrite (see _retrieve)."""
+        return [self.retriever.query_text(without_markers(question) or question)]
+
     def _screen(self, state: _State) -> _State:
         t = time.perf_counter()
         if self.guard is not None:
-            state.screening = self.guard.screen(state.question)
+            state.screening = self.guard.screen(state.question, self._search_texts)
         else:
             state.screening = Screening(
                 question=" ".join(state.question.split()), route="plan", status=None, reply=None

@@ -301,6 +301,12 @@ class HybridRetriever(BaseRetriever):
     commitment_weight: float = 0.0  # added to the sentences of a key priority's commitments
     correct_spelling: bool = False  # misspelt question words corrected to the documents' words first
 
+    def query_text(self, query: str) -> str:
+        """The text a question is searched (and embedded) as: spelling corrected, focused, acronyms expanded."""
+        if self.correct_spelling:
+            query = self.index.speller.correct(query)
+        return expand_acronyms(focus(query), self.index.acronyms)
+
     def search(self, query: str, k: int | None = None, where: dict[str, Any] | None = None) -> list[Passage]:
         """The best passages for a query, best first, each with its fused score and cosine similarity."""
         return self.search_with_signals(query, k, where)[0]
@@ -313,9 +319,7 @@ class HybridRetriever(BaseRetriever):
         none = RetrievalSignals(0.0, 0.0, 0.0, 0.0, tuple(stems(query)))
         if not self.index.chunks or not query.strip():
             return [], none
-        if self.correct_spelling:
-            query = self.index.speller.correct(query)
-        query = expand_acronyms(focus(query), self.index.acronyms)
+        query = self.query_text(query)
         vector = self.embedder.embed_query(query)
         n = min(self.candidates, len(self.index.chunks))
         searchable: dict[str, Any] = {"kind": {"$in": list(SEARCHABLE_KINDS)}}

@@ -247,3 +247,28 @@ def test_a_question_within_a_named_outcome_cites_only_that_outcome(assistant: As
     answer = assistant.ask("What does outcome 1 say about digital skills?", audience="staff")
     assert answer.status == "answered"
     assert answer.citations and {c.outcome for c in answer.citations} == {1}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How is the council going to cut flooding on the Levels?",
+        "any plans to help people who cant afford heating",
+    ],
+)
+def test_a_plain_question_costs_one_embedding_model_call(
+    assistant: Assistant, question: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The guard's texts and the search query are embedded in one batch: retrieval finds its vector cached."""
+    batches: list[list[str]] = []
+    embed = assistant.embedder.embed
+
+    def counting(texts: list[str], *args: object, **kwargs: object) -> object:
+        batches.append(list(texts))
+        return embed(texts, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(assistant.embedder, "embed", counting)
+    answer = assistant.ask(question)
+    assert answer.route == "plan"
+    assert len(batches) == 1, batches
+    assert assistant.retriever.query_text(question) in batches[0]

@@ -254,3 +254,19 @@ def test_screening_a_question_embeds_it_once(monkeypatch):
     calls.clear()
     guard.screen("What is the council doing for young carers?")
     assert calls == ["What is the council doing for young carers?"]
+
+
+def test_search_texts_are_embedded_with_the_question_in_one_call():
+    batches: list[list[str]] = []
+
+    def counting(texts: Sequence[str]) -> np.ndarray:
+        batches.append(list(texts))
+        return same_vector(texts)
+
+    guard = Guard(SETTINGS, counting)
+    batches.clear()
+    screening = guard.screen("What is the council doing for young carers?", lambda q: [f"search: {q}"])
+    assert screening.route == "plan"
+    assert batches == [
+        ["What is the council doing for young carers?", "search: What is the council doing for young carers?"]
+    ]

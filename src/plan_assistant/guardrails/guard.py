@@ -13,7 +13,7 @@ from cachetools import LRUCache
 
 from plan_assistant.config import Settings
 from plan_assistant.guardrails import replies
-from plan_assistant.guardrails.injection import InjectionClassifier, check_injection
+from plan_assistant.guardrails.injection import InjectionClassifier, check_injection, classified_sentences
 from plan_assistant.guardrails.language import detect_language, identifier
 from plan_assistant.guardrails.normalise import (
     extract_question,
@@ -125,15 +125,20 @@ class Guard:
 
     def __init__(self, settings: Settings, embed: Embed) -> None:
         self.settings = settings
-        embed = _memoised(embed)
+        embed = self._embed = _memoised(embed)
         self._router = Router(embed)
         self._classifier = InjectionClassifier(embed)
         self._signposts = "\n".join((*replies.signpost_urls(settings), *replies.CRISIS_NUMBERS))
         identifier()  # the language model loads at start-up, not on the first request
         detector()  # and so does the personal-data detector (spaCy's model)
 
-    def screen(self, question: str) -> Screening:
-        """Normalise, redact, detect injection and route one question."""
+    def screen(self, question: str, search_texts: Callable[[str], Sequence[str]] | None = None) -> Screening:
+        """Normalise, redact, detect injection and route one question.
+
+        Args:
+            search_texts: what the question will be searched as (the retriever's query): embedded in the
+                same model call as the guard's own texts, so that retrieval finds its vector cached.
+        """
         text = normalise(question)
         redaction = redact(text)
         text = redaction.text
@@ -175,6 +180,11 @@ class Guard:
             text = " ".join(asking)
             notices.append(replies.frustration_notice())
 
+        if search_texts is not None:
+            # One model call for every text this message is likely to be embedded as (the classifier's
+            # sentences, the router's question, the search query) instead of one call each.
+            asked = extract_question(text)
+            self._embed([*classified_sentences(text), asked, *search_texts(asked)])
         check = check_injection(text, self._classifier)
         injection = check.injection
         remainder = check.remainder

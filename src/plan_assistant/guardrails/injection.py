@@ -204,13 +204,18 @@ def _strip_clauses(sentence: str) -> str:
     return "".join(out).strip()
 
 
+def classified_sentences(text: str) -> list[str]:
+    """The sentences of a message the classifier reads (the last few of a long one)."""
+    return split_sentences(text)[-MAX_CLASSIFIED_SENTENCES:]
+
+
 def check_injection(text: str, classifier: InjectionClassifier | None) -> InjectionCheck:
     """Find injected instructions and return the message without them."""
     sentences = split_sentences(text)
     flagged = [matches_pattern(sentence) for sentence in sentences]
     if classifier is not None and sentences:
         start = max(0, len(sentences) - MAX_CLASSIFIED_SENTENCES)
-        for offset, flag in enumerate(classifier.flags(sentences[start:])):
+        for offset, flag in enumerate(classifier.flags(classified_sentences(text))):
             flagged[start + offset] = flagged[start + offset] or flag
     if not any(flagged):
         return InjectionCheck(injection=False, remainder=text)
