@@ -20,7 +20,10 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 class Settings(BaseSettings):
     """Every knob of plan-assistant. Each field is documented in the README's settings table."""
 
-    model_config = SettingsConfigDict(env_prefix="PLAN_ASSISTANT_", env_file=None, extra="ignore")
+    # hide_input_in_errors: a refused value may hold a password or token (a database URL, the staff token).
+    model_config = SettingsConfigDict(
+        env_prefix="PLAN_ASSISTANT_", env_file=None, extra="ignore", hide_input_in_errors=True
+    )
 
     # Where things live
     corpus_dir: Path = Field(

@@ -84,14 +84,15 @@ class QuestionLogError(ValueError):
 def database_url(url: str | Path) -> sa.URL:
     """The database a question log URL names (a path is a SQLite file); anything else is refused with a reason.
 
-    ``postgresql://`` means psycopg 3 (SQLAlchemy's own default driver for it, psycopg2, is not installed).
+    ``postgresql://`` (or ``postgres://``) means psycopg 3 (SQLAlchemy's default for it, psycopg2, is not
+    installed).
     The refusal never repeats a password.
     """
     if isinstance(url, Path):
         return sa.URL.create("sqlite", database=str(url))
     try:
         parsed = sa.make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise QuestionLogError(f"{SETTING} is not a database URL: use {URL_FORMS}") from None
     shown = parsed.render_as_string(hide_password=True)
     backend = parsed.get_backend_name()
@@ -100,8 +101,12 @@ def database_url(url: str | Path) -> sa.URL:
         if parsed.host or not parsed.database or parsed.database == ":memory:":
             raise QuestionLogError(f"{SETTING} {shown!r} names no file: use sqlite:////absolute/path.db")
         return parsed
+    if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg"):
+        return parsed.set(drivername="postgresql+psycopg")
     if backend == "postgresql":
-        return parsed.set(drivername="postgresql+psycopg") if parsed.drivername == "postgresql" else parsed
+        raise QuestionLogError(
+            f"{SETTING} {shown!r}: PostgreSQL is reached through psycopg 3; write postgresql://"
+        )
     raise QuestionLogError(
         f"{SETTING} {shown!r}: the question log runs on SQLite or PostgreSQL; use {URL_FORMS}"
     )

@@ -48,6 +48,7 @@ def test_messages_about_a_persons_own_situation_are_counted_but_not_kept() -> No
         ("sqlite:////srv/q.db", "sqlite:////srv/q.db"),
         ("postgresql://u:pw@db:5432/plan", "postgresql+psycopg://u:pw@db:5432/plan"),
         ("postgresql+psycopg://u@db/plan", "postgresql+psycopg://u@db/plan"),
+        ("postgres://u@db/plan", "postgresql+psycopg://u@db/plan"),
     ],
 )
 def test_urls_name_databases_as_sqlalchemy_reads_them_with_psycopg_for_postgresql(
@@ -68,7 +69,8 @@ def test_a_path_is_a_sqlite_file() -> None:
         ("sqlite://host/q.db", "names no file"),
         ("q.db", "is not a database URL"),
         ("mysql://u:pw@h/db", "runs on SQLite or PostgreSQL"),
-        ("postgresql+pg8000://u:pw@h/db", "needs a driver that is not installed"),
+        ("postgresql://u:pw@h:port/db", "is not a database URL"),
+        ("postgresql+asyncpg://u:pw@h/db", "through psycopg 3"),
     ],
 )
 def test_other_urls_are_refused_with_a_reason_naming_the_setting_and_never_the_password(
@@ -80,11 +82,20 @@ def test_other_urls_are_refused_with_a_reason_naming_the_setting_and_never_the_p
     assert "pw" not in str(refused.value)
 
 
-def test_settings_refuse_a_question_log_url_that_cannot_be_used() -> None:
+def test_settings_refuse_a_question_log_url_that_cannot_be_used_without_repeating_it() -> None:
     with pytest.raises(
         ValidationError, match=r"PLAN_ASSISTANT_QUESTION_LOG_URL .* runs on SQLite or PostgreSQL"
-    ):
-        Settings(question_log_url="mysql://u@h/db")
+    ) as refused:
+        Settings(question_log_url="mysql://u:secret-password@h/db")
+    assert "secret-password" not in str(refused.value)
+
+
+def test_a_missing_driver_is_refused_with_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if psycopg were not installed
+    with pytest.raises(QuestionLogError, match=r"needs a driver that is not installed \(psycopg\)"):
+        open_engine("postgresql://u@h/db")
 
 
 def test_settings_accept_a_postgresql_url_without_connecting(tmp_path: Path) -> None:
