@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install install-llm browser-deps redis-deps index enrich run test test-fast lint eval bench load schemathesis test-llm clean
+.PHONY: install install-llm browser-deps redis-deps postgres-deps index enrich run test test-fast lint eval bench load schemathesis test-llm clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ redis-deps: ## Debian's redis-server for the shared rate limit test and make loa
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
 	else echo "redis-deps: cannot install redis-server here; the shared rate limit tests will be skipped"; fi
 
+postgres-deps: ## Debian's PostgreSQL server for the question log tests on PostgreSQL (needs root; skipped where unavailable)
+	@if ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || command -v postgres >/dev/null; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else echo "postgres-deps: cannot install postgresql here; the question log tests on PostgreSQL will be skipped"; fi
+
 data/outline.json: | $(STAMP)
 	$(PY) -m ingest
 
@@ -46,7 +52,7 @@ enrich: install-llm ## corpus/derived/: questions, keywords and plain English fr
 run: $(STAMP) data/outline.json ## set up, build the index if missing, serve on http://127.0.0.1:7860
 	$(PY) app.py
 
-test: $(STAMP) browser-deps redis-deps data/outline.json ## the whole suite, then the eval gate
+test: $(STAMP) browser-deps redis-deps postgres-deps data/outline.json ## the whole suite, then the eval gate
 	$(PY) -m pytest
 	$(PY) -m evals --check --no-baselines --out build/eval-gate
 

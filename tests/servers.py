@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import pwd
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -125,6 +129,105 @@ def start_redis(path: Path, port: int, log: IO[bytes] | int = subprocess.DEVNULL
         raise
     finally:
         client.close()
+
+
+NO_POSTGRES = "PostgreSQL's server is not installed (make postgres-deps installs Debian's package)"
+
+
+def postgres_binaries() -> Path | None:
+    """The folder holding the newest installed PostgreSQL's initdb and postgres, if there is one."""
+    found = [p for p in Path("/usr/lib/postgresql").glob("*/bin") if (p / "postgres").is_file()]
+    if found:
+        return max(found, key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0)
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb and (Path(initdb).parent / "postgres").is_file() else None
+
+
+@dataclass(frozen=True)
+class PostgresCluster:
+    """A running throwaway cluster: the URL of its ``postgres`` database and the folder holding its files."""
+
+    url: str
+    data: Path
+
+    def new_database(self) -> str:
+        """The URL of a new empty database in the cluster, for one test."""
+        import psycopg
+
+        name = f"test_{uuid.uuid4().hex}"
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')  # a fresh hex name, nothing from outside
+        return self.url.rsplit("/", 1)[0] + "/" + name
+
+
+@contextmanager
+def postgres_cluster(timeout: float = 60) -> Iterator[PostgresCluster]:
+    """A throwaway PostgreSQL cluster: initdb, then postgres on a free port, all in a temporary folder.
+
+    PostgreSQL refuses to run as root, so as root both run as the ``postgres`` user (runuser), which is
+    given the folder. Skips the test when the server is not installed (``make postgres-deps`` installs it).
+    """
+    import psycopg
+
+    binaries = postgres_binaries()
+    if binaries is None:
+        pytest.skip(NO_POSTGRES)
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        runuser = shutil.which("runuser")
+        try:
+            account = pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root and there is no postgres user to run PostgreSQL as")
+        if runuser is None:
+            pytest.skip("running as root and runuser is missing to run PostgreSQL as the postgres user")
+        as_user = [runuser, "-u", "postgres", "--"]
+    # Not under pytest's tmp_path: its parent is private to the user running the tests.
+    folder = Path(tempfile.mkdtemp(prefix="plan-postgres-"))
+    if as_user:
+        os.chown(folder, account.pw_uid, account.pw_gid)
+    data, port = folder / "data", free_port()
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        initdb = ["initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale"]
+        subprocess.run(
+            [*as_user, str(binaries / initdb[0]), *initdb[1:]],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        with (folder / "postgres.log").open("wb") as log:
+            # -F: no fsync, the cluster is thrown away; -k: its socket in the folder, not /var/run.
+            serve = ["-D", str(data), "-p", str(port), "-h", "127.0.0.1", "-k", str(folder), "-F"]
+            server = subprocess.Popen(
+                [*as_user, str(binaries / "postgres"), *serve],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        deadline = time.monotonic() + timeout
+        while True:
+            if server.poll() is not None:
+                log_text = (folder / "postgres.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"postgres exited with code {server.returncode}: {log_text}")
+            try:
+                psycopg.connect(url, connect_timeout=1).close()
+                break
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield PostgresCluster(url, data)
+    finally:
+        if server is not None:
+            if server.poll() is None:
+                subprocess.run(
+                    [*as_user, str(binaries / "pg_ctl"), "stop", "-D", str(data), "-m", "immediate"],
+                    capture_output=True,
+                    timeout=60,
+                )
+            stop(server)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager

@@ -581,7 +581,7 @@ def create_app(
     app.state.assistant = assistant
     app.state.generator_name = _generator_name(assistant)
     app.state.feedback = feedback or FeedbackStore(settings.feedback_path)
-    app.state.questions = questions or QuestionLog(settings.question_log_path, settings.question_log_days)
+    app.state.questions = questions or QuestionLog(settings.question_log_database, settings.question_log_days)
     for router in (chat_router, plan_router, feedback_router, health_router):
         app.include_router(router)
     app.include_router(insights_router, dependencies=RateLimited)

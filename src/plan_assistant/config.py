@@ -20,7 +20,10 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 class Settings(BaseSettings):
     """Every knob of plan-assistant. Each field is documented in the README's settings table."""
 
-    model_config = SettingsConfigDict(env_prefix="PLAN_ASSISTANT_", env_file=None, extra="ignore")
+    # hide_input_in_errors: a refused value may hold a password or token (a database URL, the staff token).
+    model_config = SettingsConfigDict(
+        env_prefix="PLAN_ASSISTANT_", env_file=None, extra="ignore", hide_input_in_errors=True
+    )
 
     # Where things live
     corpus_dir: Path = Field(
@@ -146,8 +149,8 @@ class Settings(BaseSettings):
     )
     question_log_url: str = Field(
         "",
-        description="Where the redacted question log for staff insights lives (sqlite:///PATH); empty: "
-        "questions.sqlite3 in data_dir.",
+        description="Where the redacted question log for staff insights lives: sqlite:///PATH or "
+        "postgresql://user:password@host:5432/dbname (psycopg 3); empty: questions.sqlite3 in data_dir.",
     )
     question_log_days: int = Field(
         90, ge=0, le=3650, description="Days a logged question is kept before it is deleted (0: keep none)."
@@ -202,11 +205,13 @@ class Settings(BaseSettings):
 
     @field_validator("question_log_url")
     @classmethod
-    def _sqlite_url(cls, value: str) -> str:
-        from plan_assistant.question_log import sqlite_path
+    def _question_log_url(cls, value: str) -> str:
+        from plan_assistant.question_log import open_engine
 
         if value:
-            sqlite_path(value)  # raises QuestionLogError (a ValueError) with the reason
+            # Raises QuestionLogError (a ValueError) with the reason; connects to nothing, so a database
+            # that is down at start-up is logged by the log itself, not fatal.
+            open_engine(value).dispose()
         return value
 
     @field_validator("rate_limit_storage")
@@ -241,13 +246,9 @@ class Settings(BaseSettings):
         return self.data_dir / "feedback.sqlite3"
 
     @property
-    def question_log_path(self) -> Path:
-        """SQLite file holding the redacted question log."""
-        if self.question_log_url:
-            from plan_assistant.question_log import sqlite_path
-
-            return sqlite_path(self.question_log_url)
-        return self.data_dir / "questions.sqlite3"
+    def question_log_database(self) -> str | Path:
+        """The redacted question log's database: its URL, or by default a SQLite file in data_dir."""
+        return self.question_log_url or self.data_dir / "questions.sqlite3"
 
 
 @lru_cache(maxsize=1)

@@ -1,78 +1,75 @@
 """What people asked, kept for the staff insights: redacted questions with where their answers came from.
 
-Plain ``sqlite3`` (SQLAlchemy is not installed), portable SQL only, so the schema moves to PostgreSQL with
-the connection. A question is redacted before it touches the disk; rows older than the retention period
-are deleted when the log opens and, at most hourly, as rows are written.
+SQLAlchemy Core: one set of tables serves SQLite (the default, a file beside the feedback) and PostgreSQL
+(``postgresql://``, through psycopg 3), chosen by ``PLAN_ASSISTANT_QUESTION_LOG_URL``. A question is
+redacted before it touches the database; rows older than the retention period are deleted when the log
+opens and, at most hourly, as rows are written. A database that does not answer costs a log line, never a
+chat: the callers catch and log the failed write, and the tables are made on the first call that gets through.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+import hashlib
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from time import monotonic
-from urllib.parse import unquote, urlsplit
 
 import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from plan_assistant.feedback import BUSY_TIMEOUT_SECONDS
 from plan_assistant.logging_setup import redact_text
 from plan_assistant.schemas import Answer
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS questions (
-    id INTEGER PRIMARY KEY,
-    created_at TEXT NOT NULL,
-    request_id TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    route TEXT NOT NULL,
-    status TEXT NOT NULL,
-    audience TEXT NOT NULL,
-    question TEXT NOT NULL,
-    outcome INTEGER,
-    priority TEXT,
-    document TEXT,
-    citations INTEGER NOT NULL DEFAULT 0,
-    latency_ms REAL NOT NULL DEFAULT 0
+logger = logging.getLogger(__name__)
+
+SETTING = "PLAN_ASSISTANT_QUESTION_LOG_URL"
+URL_FORMS = "sqlite:////absolute/path.db or postgresql://user:password@host:5432/dbname"
+# A PostgreSQL server that does not answer should cost a chat a few seconds at most, not a hung request.
+CONNECT_TIMEOUT_SECONDS = 3
+
+metadata = sa.MetaData()
+# Timestamps are ISO-8601 text in UTC, as the SQLite files already hold them, compared as text; PostgreSQL
+# compares them by code point (collation "C") so that text order is time order whatever the server's locale.
+_ISO_TIME = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
+QUESTIONS = sa.Table(
+    "questions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("created_at", _ISO_TIME, nullable=False),
+    sa.Column("request_id", sa.Text, nullable=False),
+    sa.Column("channel", sa.Text, nullable=False),
+    sa.Column("route", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("audience", sa.Text, nullable=False),
+    sa.Column("question", sa.Text, nullable=False),
+    sa.Column("outcome", sa.Integer),
+    sa.Column("priority", sa.Text),
+    sa.Column("document", sa.Text),
+    sa.Column("citations", sa.Integer, nullable=False, default=0),
+    sa.Column("latency_ms", sa.Float, nullable=False, default=0.0),
+    sa.Index("questions_created_at", "created_at"),
 )
-"""
-_INDEX = "CREATE INDEX IF NOT EXISTS questions_created_at ON questions (created_at)"
 # Embeddings of logged questions, made by the insights (never on the request path) and kept so that the
-# next run embeds only new questions; deleted with the last row holding their question.
-_VECTORS = """
-CREATE TABLE IF NOT EXISTS question_vectors (
-    question TEXT NOT NULL,
-    model TEXT NOT NULL,
-    vector BLOB NOT NULL,
-    PRIMARY KEY (question, model)
+# next run embeds only new questions; deleted with the last row holding their question. Keyed by a digest
+# of the question: PostgreSQL cannot index a text longer than about 2,700 bytes, and a question may be 16,000.
+EMBEDDINGS = sa.Table(
+    "question_embeddings",
+    metadata,
+    sa.Column("digest", sa.String(64), primary_key=True),
+    sa.Column("model", sa.Text, primary_key=True),
+    sa.Column("question", sa.Text, nullable=False),
+    sa.Column("vector", sa.LargeBinary, nullable=False),
 )
-"""
-COLUMNS = (
-    "created_at",
-    "request_id",
-    "channel",
-    "route",
-    "status",
-    "audience",
-    "question",
-    "outcome",
-    "priority",
-    "document",
-    "citations",
-    "latency_ms",
-)
-# The statements as literals (no SQL is built from strings at run time); a unit test ties them to COLUMNS.
-INSERT_ROW = (
-    "INSERT INTO questions (created_at, request_id, channel, route, status, audience, question, outcome, "
-    "priority, document, citations, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-SELECT_ROWS = (
-    "SELECT created_at, request_id, channel, route, status, audience, question, outcome, priority, document, "
-    "citations, latency_ms FROM questions WHERE created_at >= ? ORDER BY id"
-)
+# The embeddings' first table, keyed by the question itself; dropped so its texts do not outlive retention.
+_FORMER_VECTORS = sa.Table("question_vectors", sa.MetaData())
+COLUMNS = tuple(column.name for column in QUESTIONS.columns if column.name != "id")
+_SELECT_ROWS = sa.select(*(QUESTIONS.c[name] for name in COLUMNS)).order_by(QUESTIONS.c.id)
 # Messages about one person's own situation or safety are counted by route but their words are not kept,
 # even redacted: they are not what the plan should learn from, and they are the likeliest to identify.
 WITHHELD_ROUTES = frozenset({"crisis", "personal_case"})
@@ -84,19 +81,52 @@ class QuestionLogError(ValueError):
     """The question log's URL cannot be used."""
 
 
-def sqlite_path(url: str) -> Path:
-    """The file a ``sqlite:///path`` URL names; any other database is refused with a reason."""
-    parts = urlsplit(url)
-    if parts.scheme != "sqlite":
+def database_url(url: str | Path) -> sa.URL:
+    """The database a question log URL names (a path is a SQLite file); anything else is refused with a reason.
+
+    ``postgresql://`` (or ``postgres://``) means psycopg 3 (SQLAlchemy's default for it, psycopg2, is not
+    installed).
+    The refusal never repeats a password.
+    """
+    if isinstance(url, Path):
+        return sa.URL.create("sqlite", database=str(url))
+    try:
+        parsed = sa.make_url(url)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        raise QuestionLogError(f"{SETTING} is not a database URL: use {URL_FORMS}") from None
+    shown = parsed.render_as_string(hide_password=True)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy reads them.
+        if parsed.host or not parsed.database or parsed.database == ":memory:":
+            raise QuestionLogError(f"{SETTING} {shown!r} names no file: use sqlite:////absolute/path.db")
+        return parsed
+    if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg"):
+        return parsed.set(drivername="postgresql+psycopg")
+    if backend == "postgresql":
         raise QuestionLogError(
-            f"question_log_url {url!r}: only sqlite:///PATH is supported here (a PostgreSQL URL needs "
-            "SQLAlchemy and a driver, which are not installed)"
+            f"{SETTING} {shown!r}: PostgreSQL is reached through psycopg 3; write postgresql://"
         )
-    # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy reads them.
-    path = unquote(parts.path)[1:]
-    if parts.netloc or not path:
-        raise QuestionLogError(f"question_log_url {url!r} names no file: use sqlite:////absolute/path.db")
-    return Path(path)
+    raise QuestionLogError(
+        f"{SETTING} {shown!r}: the question log runs on SQLite or PostgreSQL; use {URL_FORMS}"
+    )
+
+
+def open_engine(url: str | Path) -> sa.Engine:
+    """An engine for the log's database; no connection is made yet, but a missing driver is refused now."""
+    parsed = database_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        options: dict[str, object] = {"connect_args": {"timeout": BUSY_TIMEOUT_SECONDS}}
+    else:
+        options = {"connect_args": {"connect_timeout": CONNECT_TIMEOUT_SECONDS}, "pool_pre_ping": True}
+    try:
+        # hide_parameters: a failed write's error message must not carry the question it was writing.
+        return sa.create_engine(parsed, hide_parameters=True, **options)
+    except ImportError as exc:
+        raise QuestionLogError(
+            f"{SETTING} {parsed.render_as_string(hide_password=True)!r} needs a driver that is not installed "
+            f"({exc.name}); postgresql:// uses psycopg 3"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -146,34 +176,41 @@ def entry_for(
     )
 
 
-class QuestionLog:
-    """Redacted questions in SQLite (WAL, a short connection per call, so workers share the file)."""
+def _digest(question: str) -> str:
+    return hashlib.sha256(question.encode("utf-8")).hexdigest()
 
-    def __init__(self, path: Path, retention_days: int = 90) -> None:
-        self.path = path
+
+class QuestionLog:
+    """Redacted questions in SQLite (WAL, so workers share the file) or PostgreSQL, by URL or SQLite path."""
+
+    def __init__(self, database: str | Path, retention_days: int = 90) -> None:
+        self.engine = open_engine(database)
         self.retention_days = retention_days
         self._last_purge = 0.0
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(_SCHEMA)
-            conn.execute(_INDEX)
-            conn.execute(_VECTORS)
-        self.purge()
-
-    @classmethod
-    def from_url(cls, url: str, retention_days: int) -> QuestionLog:
-        """The log a ``sqlite:///`` URL names."""
-        return cls(sqlite_path(url), retention_days)
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS)
+        self._ready = False
         try:
-            with conn:
-                yield conn
-        finally:
-            conn.close()
+            self._prepare()
+        except SQLAlchemyError as exc:
+            # Like a Redis that is down at start-up: logged, not fatal; the next call tries again.
+            logger.warning(
+                "the question log database %s does not answer (%s); questions are not logged until it does",
+                self.engine.url.render_as_string(hide_password=True),
+                type(exc).__name__,
+            )
+
+    def _prepare(self) -> None:
+        """Make the tables (and the SQLite file's folder) if missing, then delete rows past retention."""
+        if self._ready:
+            return
+        if self.engine.dialect.name == "sqlite" and self.engine.url.database:
+            Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+            metadata.create_all(conn)
+            _FORMER_VECTORS.drop(conn, checkfirst=True)
+        self._ready = True
+        self.purge()
 
     @property
     def enabled(self) -> bool:
@@ -184,59 +221,69 @@ class QuestionLog:
         """Store one row (the caller built it with ``entry_for``, which redacts); purge old rows hourly."""
         if not self.enabled:
             return
-        with self._connect() as conn:
-            conn.execute(
-                INSERT_ROW,
-                tuple(getattr(entry, column) for column in COLUMNS),
-            )
+        self._prepare()
+        with self.engine.begin() as conn:
+            conn.execute(QUESTIONS.insert(), asdict(entry))
         if monotonic() - self._last_purge > PURGE_EVERY_SECONDS:
             self.purge()
 
     def add_many(self, entries: list[LoggedQuestion]) -> None:
         """Store many rows in one transaction (benchmarks and imports)."""
-        with self._connect() as conn:
-            conn.executemany(
-                INSERT_ROW,
-                [tuple(getattr(entry, column) for column in COLUMNS) for entry in entries],
-            )
+        self._prepare()
+        with self.engine.begin() as conn:
+            conn.execute(QUESTIONS.insert(), [asdict(entry) for entry in entries])
 
     def purge(self, now: datetime | None = None) -> int:
         """Delete rows older than the retention period (every row when it is 0 days); how many went."""
-        cutoff = (now or datetime.now(UTC)) - timedelta(days=self.retention_days)
-        with self._connect() as conn:
+        self._prepare()
+        cutoff = ((now or datetime.now(UTC)) - timedelta(days=self.retention_days)).astimezone(UTC)
+        with self.engine.begin() as conn:
             deleted = conn.execute(
-                "DELETE FROM questions WHERE created_at < ?", (cutoff.isoformat(timespec="seconds"),)
+                QUESTIONS.delete().where(QUESTIONS.c.created_at < cutoff.isoformat(timespec="seconds"))
             ).rowcount
             if deleted:
                 conn.execute(
-                    "DELETE FROM question_vectors WHERE question NOT IN (SELECT question FROM questions)"
+                    EMBEDDINGS.delete().where(EMBEDDINGS.c.question.not_in(sa.select(QUESTIONS.c.question)))
                 )
         self._last_purge = monotonic()
         return int(deleted or 0)
 
     def rows(self, since: datetime | None = None) -> list[LoggedQuestion]:
         """Every kept row, oldest first; only those from ``since`` on when given."""
-        # ISO timestamps sort as text, so the empty string is before every row.
-        start = since.astimezone(UTC).isoformat(timespec="seconds") if since is not None else ""
-        with self._connect() as conn:
-            cursor = conn.execute(SELECT_ROWS, (start,))
-            return [LoggedQuestion(*row) for row in cursor.fetchall()]
+        self._prepare()
+        query = _SELECT_ROWS
+        if since is not None:
+            query = query.where(QUESTIONS.c.created_at >= since.astimezone(UTC).isoformat(timespec="seconds"))
+        with self.engine.connect() as conn:
+            return [LoggedQuestion(*row) for row in conn.execute(query)]
 
     def vectors(self, questions: Sequence[str], model: str) -> dict[str, np.ndarray]:
         """The kept embeddings of these questions by this model (those not kept are left out)."""
+        self._prepare()
         wanted = set(questions)
-        with self._connect() as conn:
-            cursor = conn.execute("SELECT question, vector FROM question_vectors WHERE model = ?", (model,))
+        query = sa.select(EMBEDDINGS.c.question, EMBEDDINGS.c.vector).where(EMBEDDINGS.c.model == model)
+        with self.engine.connect() as conn:
             return {
                 question: np.frombuffer(blob, dtype=np.float32)
-                for question, blob in cursor.fetchall()
+                for question, blob in conn.execute(query)
                 if question in wanted
             }
 
     def keep_vectors(self, vectors: Mapping[str, np.ndarray], model: str) -> None:
-        """Keep embeddings of logged questions for the next insights run."""
-        with self._connect() as conn:
-            conn.executemany(
-                "INSERT OR REPLACE INTO question_vectors (question, model, vector) VALUES (?, ?, ?)",
-                [(q, model, np.asarray(v, dtype=np.float32).tobytes()) for q, v in vectors.items()],
-            )
+        """Keep embeddings of logged questions for the next insights run (one already kept is left as it is)."""
+        if not vectors:
+            return
+        self._prepare()
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        insert = dialect.insert(EMBEDDINGS).on_conflict_do_nothing()
+        rows = [
+            {
+                "digest": _digest(q),
+                "model": model,
+                "question": q,
+                "vector": np.asarray(v, np.float32).tobytes(),
+            }
+            for q, v in vectors.items()
+        ]
+        with self.engine.begin() as conn:
+            conn.execute(insert, rows)

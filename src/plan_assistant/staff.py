@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import datetime
 from typing import Annotated, Any
@@ -9,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import SQLAlchemyError
 
 from plan_assistant.config import Settings
 from plan_assistant.embeddings import Embedder
@@ -17,6 +19,7 @@ from plan_assistant.insights import Insights, build_insights, cached_embed, pars
 from plan_assistant.insights.render import html_document, page_body, sign_in_html
 from plan_assistant.question_log import QuestionLog
 
+logger = logging.getLogger(__name__)
 _bearer = HTTPBearer(
     auto_error=False, description="The feedback export token (PLAN_ASSISTANT_FEEDBACK_TOKEN)."
 )
@@ -71,13 +74,19 @@ def insights_for(request: Request, since: datetime) -> Insights:
     feedback: FeedbackStore = request.app.state.feedback
     outline = getattr(request.app.state.assistant, "outline", None)
     titles = {o.number: o.title for d in (outline.documents if outline else []) for o in d.outcomes}
-    return build_insights(
-        log.rows(since=since),
-        feedback.rows(),
-        cached_embed(log, question_embedder(embedder), embedder.name),
-        since=since,
-        outcome_titles=titles,
-    )
+    try:
+        return build_insights(
+            log.rows(since=since),
+            feedback.rows(),
+            cached_embed(log, question_embedder(embedder), embedder.name),
+            since=since,
+            outcome_titles=titles,
+        )
+    except SQLAlchemyError:
+        logger.exception("could not read the question log")
+        raise HTTPException(
+            503, "The question log database is not answering. Please try again in a few minutes."
+        ) from None
 
 
 def _settings(request: Request) -> Settings:

@@ -6,10 +6,12 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
-from tests.servers import ROOT, free_port, start_chroma, stop
+from tests.servers import ROOT, PostgresCluster, free_port, postgres_cluster, start_chroma, stop
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +41,33 @@ def chroma_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
         yield env
     finally:
         stop(server)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """A throwaway PostgreSQL cluster for the session; skips the test when PostgreSQL is not installed."""
+    with postgres_cluster() as cluster:
+        yield cluster
+
+
+@dataclass(frozen=True)
+class LogDatabase:
+    """Where a test's question log lives: its URL and every file the database keeps on disk."""
+
+    url: str
+    folder: Path
+
+    def stored_text(self) -> str:
+        """Every byte the database wrote (tables, write-ahead log, anything beside them), as text."""
+        files = (p for p in self.folder.rglob("*") if p.is_file())
+        return "".join(p.read_bytes().decode("utf-8", "replace") for p in files)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def log_database(request: pytest.FixtureRequest, tmp_path: Path) -> LogDatabase:
+    """An empty question log database: a SQLite file in tmp_path, or a new database in the PostgreSQL cluster."""
+    if request.param == "sqlite":
+        folder = tmp_path / "question-log"
+        return LogDatabase(f"sqlite:///{folder / 'questions.sqlite3'}", folder)
+    cluster: PostgresCluster = request.getfixturevalue("postgres")
+    return LogDatabase(cluster.new_database(), cluster.data)

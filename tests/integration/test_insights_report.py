@@ -1,4 +1,4 @@
-"""python -m plan_assistant.insights writes the report and the topics CSV from the configured data directory."""
+"""python -m plan_assistant.insights writes the report and the topics CSV from the configured question log."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from plan_assistant.config import get_settings
 from plan_assistant.insights.__main__ import main
 from plan_assistant.question_log import QuestionLog, entry_for
 from plan_assistant.schemas import Answer
+from tests.integration.conftest import LogDatabase
 
 
 @pytest.fixture
@@ -27,8 +28,11 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         get_settings.cache_clear()
 
 
-def test_the_report_and_its_topics_csv_cover_the_period_asked_for(data_dir: Path, tmp_path: Path) -> None:
-    log = QuestionLog(data_dir / "questions.sqlite3")
+def test_the_report_and_its_topics_csv_cover_the_period_asked_for(
+    data_dir: Path, tmp_path: Path, log_database: LogDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLAN_ASSISTANT_QUESTION_LOG_URL", log_database.url)  # SQLite, then PostgreSQL
+    log = QuestionLog(log_database.url)
     refused = Answer(answer="The plan doesn't cover that.", status="not_found")
     now = datetime.now(UTC)
     asked = [

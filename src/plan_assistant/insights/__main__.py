@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     settings = get_settings()
-    log = QuestionLog(settings.question_log_path, settings.question_log_days)
+    log = QuestionLog(settings.question_log_database, settings.question_log_days)
     embedder = load_embedder(settings)
     titles = {}
     if settings.outline_path.is_file():
