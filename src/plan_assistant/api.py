@@ -10,7 +10,7 @@ from time import perf_counter
 from typing import Annotated, Any, Literal, Protocol
 from uuid import uuid4
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -291,8 +291,14 @@ def _note_answer(request: Request, query: ChatQuery, answer: Answer | None) -> N
     request.state.log = fields
 
 
-def _log_question(request: Request, query: ChatQuery, answer: Answer, channel: str, started: float) -> None:
-    """Keep the redacted question and where its answer came from for the staff insights; never fail a chat."""
+def _log_question(
+    request: Request, query: ChatQuery, answer: Answer, channel: str, latency_ms: float
+) -> None:
+    """Keep the redacted question and where its answer came from for the staff insights; never fail a chat.
+
+    Called once the answer has gone out (a background task, or after the stream's last event): a slow or
+    unreachable database never delays an answer.
+    """
     log: QuestionLog | None = getattr(request.app.state, "questions", None)
     if log is None or not log.enabled:
         return
@@ -304,7 +310,7 @@ def _log_question(request: Request, query: ChatQuery, answer: Answer, channel: s
                 request_id=get_request_id(request),
                 audience=query.audience,
                 channel=channel,
-                latency_ms=(perf_counter() - started) * 1000,
+                latency_ms=latency_ms,
             )
         )
     except Exception:
@@ -338,6 +344,7 @@ def chat(
     request: Request,
     request_id: RequestIdDep,
     settings: SettingsDep,
+    background: BackgroundTasks,
 ) -> ChatResponse:
     """Answer a question from the Business Plan, citing Outcome and Key Priority."""
     started = perf_counter()
@@ -351,7 +358,8 @@ def chat(
         _note_answer(request, query, None)
         raise HTTPException(503, UNAVAILABLE) from None
     _note_answer(request, query, answer)
-    _log_question(request, query, answer, "api", started)
+    latency_ms = (perf_counter() - started) * 1000
+    background.add_task(_log_question, request, query, answer, "api", latency_ms)
     return to_response(answer, request_id)
 
 
@@ -378,8 +386,9 @@ def chat_stream(
         for item in assistant.stream(query.question, query.history, query.audience):
             if isinstance(item, Answer):
                 _note_answer(request, query, item)
-                _log_question(request, query, item, "api:stream", started)
+                latency_ms = (perf_counter() - started) * 1000
                 yield ServerSentEvent(event="answer", data=to_response(item, request_id))
+                _log_question(request, query, item, "api:stream", latency_ms)
             else:
                 yield ServerSentEvent(event="delta", data={"text": item})
     except StoreUnavailableError as exc:

@@ -6,6 +6,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
+
+from rapidfuzz.distance import LCSseq
 
 from plan_assistant.outline import DocumentOutline, KeyPriority, Outcome, Outline
 from plan_assistant.text import content_words
@@ -104,6 +107,7 @@ def _plan(outline: Outline) -> DocumentOutline | None:
     )
 
 
+@lru_cache(maxsize=1024)
 def _norm(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
@@ -111,6 +115,8 @@ def _norm(text: str) -> str:
 def find_priority(doc: DocumentOutline, question: str) -> tuple[Outcome, KeyPriority] | None:
     """A priority whose title the question quotes (closely enough)."""
     q = _norm(question)
+    # difflib indexes its second sequence: the question is indexed once and each title set against it.
+    matcher = SequenceMatcher(None, "", q, autojunk=False)
     best: tuple[float, Outcome, KeyPriority] | None = None
     for outcome in doc.outcomes:
         for priority in outcome.priorities:
@@ -119,10 +125,11 @@ def find_priority(doc: DocumentOutline, question: str) -> tuple[Outcome, KeyPrio
                 return outcome, priority
             if not title or len(q) > 2.2 * len(title) + 40:
                 continue  # a question much longer than the title is not naming it (and matching is costly)
-            matcher = SequenceMatcher(None, title, q, autojunk=False)
-            # quick_ratio bounds the matching characters from above: skip titles that cannot reach the bar.
-            if matcher.quick_ratio() * (len(title) + len(q)) / 2 < PRIORITY_TITLE_MATCH * len(title):
+            # The longest common subsequence bounds difflib's matching characters from above (rapidfuzz
+            # computes it in C++): skip titles that cannot reach the bar.
+            if LCSseq.similarity(title, q) < PRIORITY_TITLE_MATCH * len(title):
                 continue
+            matcher.set_seq1(title)
             score = sum(b.size for b in matcher.get_matching_blocks()) / len(title)
             if best is None or score > best[0]:
                 best = (score, outcome, priority)
