@@ -14,7 +14,9 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
+from threading import Lock
 
+from cachetools import LRUCache
 from symspellpy import SymSpell, Verbosity
 
 from plan_assistant.text import STOP_WORDS, stem
@@ -25,6 +27,7 @@ LONG_WORD = 7
 # A message whose words are mostly unknown is another language or a list of names: left alone.
 MAX_UNKNOWN_SHARE = 0.5
 _TOKEN = re.compile(r"[^\W\d_]+")  # runs of letters, in any alphabet
+CACHE_SIZE = 1024  # questions whose correction is remembered: each is corrected for the guard and for search
 
 
 @lru_cache(maxsize=1)
@@ -45,6 +48,8 @@ class Speller:
         for word in sorted(words):
             self.symspell.create_dictionary_entry(word, (counts or {}).get(word, 1))
         english_words()  # read once at start-up, not on the first misspelt question
+        self._corrections: LRUCache[str, str] = LRUCache(CACHE_SIZE)
+        self._lock = Lock()
 
     def known(self, word: str) -> bool:
         """A word of the documents (or a form of one), or of English."""
@@ -62,6 +67,15 @@ class Speller:
 
     def correct(self, text: str) -> str:
         """The text with each unknown lower-case word replaced by the document word it most likely means."""
+        with self._lock:
+            corrected = self._corrections.get(text)
+        if corrected is None:
+            corrected = self._correct(text)
+            with self._lock:
+                self._corrections[text] = corrected
+        return corrected
+
+    def _correct(self, text: str) -> str:
         tokens = list(_TOKEN.finditer(text))
         unknown = [
             m

@@ -60,8 +60,9 @@ def _visible(char: str) -> bool:
 def normalise(text: str) -> str:
     """Strip invisible, control and tag characters, fold look-alike forms and collapse whitespace."""
     text = _LINE_BREAKS.sub("\n", text)
-    text = "".join(_fold(char) for char in text if _visible(char))
-    text = "".join(char for char in text if _visible(char))
+    if not (text.isascii() and text.isprintable()):  # printable ASCII has nothing to strip or fold
+        text = "".join(_fold(char) for char in text if _visible(char))
+        text = "".join(char for char in text if _visible(char))
     text = _HORIZONTAL_SPACE.sub(" ", text)
     text = _SPACE_AROUND_NEWLINE.sub("\n", text)
     text = _MANY_NEWLINES.sub("\n\n", text)
