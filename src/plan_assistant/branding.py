@@ -60,7 +60,10 @@ def header_css(settings: Settings) -> str:
 
 # The outline's own styles, for the Gradio tab (light and dark) and the /browse page.
 OUTLINE_CSS = f"""
-.pa-outline {{ --pa-link: {LINK}; --pa-muted: {SECONDARY_TEXT}; --pa-rule: #b1b4b6; max-width: 60rem; }}
+.pa-outline {{ --pa-link: {LINK}; --pa-muted: {SECONDARY_TEXT}; --pa-rule: #b1b4b6; max-width: 60rem;
+               font-size: 1.0625rem; line-height: 1.5; }}
+.pa-outline p, .pa-outline li {{ font-size: inherit; }}
+.pa-outline a {{ padding: 0; margin: 0; }}
 .dark .pa-outline {{ --pa-link: #8ab4f8; --pa-muted: #c8cbd0; --pa-rule: #5f6368; }}
 .pa-outline a {{ color: var(--pa-link); text-decoration: underline; text-underline-offset: 0.15em; }}
 .pa-outline [hidden] {{ display: none !important; }}
@@ -73,6 +76,7 @@ OUTLINE_CSS = f"""
 .pa-document-title {{ font-size: 1.5rem; margin: 1.5rem 0 0.5rem 0; }}
 .pa-outcome-block {{ border-top: 1px solid var(--pa-rule); padding: 1rem 0 0.5rem 0; }}
 .pa-outcome-heading {{ font-size: 1.375rem; line-height: 1.3; margin: 0 0 0.25rem 0; }}
+@media (max-width: 640px) {{ .pa-outcome-heading {{ font-size: 1.1875rem; }} }}
 .pa-outcome-number {{ display: block; font-size: 1rem; color: var(--pa-muted); font-weight: 700; }}
 .pa-outline .pa-share {{ margin: 0 0 0.5rem 0; font-size: 0.95rem; }}
 .pa-priorities {{ list-style: none; margin: 0.25rem 0 0.75rem 0; padding: 0; }}

@@ -32,7 +32,8 @@ button.pa-copy:hover { background: #dbdad9; }
                   max-width: calc(100% - 2rem); box-sizing: border-box; padding: 0.6rem 1rem;
                   background: #0b0c0c; color: #ffffff; border: 2px solid #ffffff; font-weight: 600; }
 #pa-notice { border-left: 5px solid #1d70b8; padding-left: 0.75em; }
-.pa-browse-intro { margin: 0 0 1rem 0; max-width: 44rem; }
+.pa-browse-intro { margin: 0 0 1rem 0; max-width: 44rem; font-size: 1.0625rem; line-height: 1.5; }
+.pa-browse-intro a { padding: 0; margin: 0; }
 @media (max-width: 640px) {
   .pa-header { margin-bottom: 0.5rem !important; }
   .pa-council { font-size: 1.0625rem !important; }
