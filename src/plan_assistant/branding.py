@@ -89,11 +89,12 @@ OUTLINE_CSS = f"""
 .pa-commitments {{ margin: 0.25rem 0 0.5rem 1.25rem; padding: 0; list-style: disc; }}
 .pa-commitment {{ margin: 0 0 0.4rem 0; line-height: 1.5; }}
 .pa-commits-intro {{ margin: 0.25rem 0; font-weight: 700; }}
+.pa-context {{ margin: 0 0 0.25rem 0; color: var(--pa-muted); font-size: 0.95em; }}
 .pa-more {{ border-top: 1px solid var(--pa-rule); margin-top: 1.5rem; padding-top: 0.5rem; }}
 .pa-plain-list {{ margin: 0.25rem 0 0.75rem 1.25rem; padding: 0; list-style: disc; }}
 .pa-muted {{ color: var(--pa-muted); }}
 @media print {{
-  .pa-filter-row, .pa-share, .pa-no-match, .pa-header a.pa-service, .pa-skip, .pa-print {{ display: none !important; }}
+  .pa-filter-row, .pa-share, .pa-no-match, .pa-context, .pa-header a.pa-service, .pa-skip, .pa-print {{ display: none !important; }}
   .pa-outline details > summary {{ list-style: none; color: #000000; text-decoration: none; }}
   .pa-outline details::details-content {{ content-visibility: visible; display: block; }}
   .pa-outcome-block {{ break-inside: auto; }}

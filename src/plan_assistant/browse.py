@@ -84,7 +84,9 @@ def _document_html(document: DocumentOutline, primary: str | None, heading_level
                 f'<li class="pa-priority-item" data-outcome="{outcome.number}">'
                 f'<details id="{priority_id}" class="pa-priority-details">'
                 f'<summary><span class="pa-priority-title">{_e(priority.title)}</span></summary>'
-                f'<div class="pa-priority-body">{commitments}'
+                # Which outcome it sits under, for a reader who arrives by a link to the priority.
+                f'<div class="pa-priority-body"><p class="pa-context">Under Outcome {outcome.number}: '
+                f"{_e(outcome.title)}</p>{commitments}"
                 f'<p class="pa-share"><a href="{BROWSE_PATH.lstrip("/")}#{priority_id}">'
                 f"Link to this key priority</a></p></div></details></li>"
             )

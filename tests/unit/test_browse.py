@@ -103,6 +103,7 @@ def test_every_outcome_and_priority_is_on_the_page_with_a_unique_id_and_a_link_t
     assert "Thriving &lt;places&gt;" in page and "<places>" not in page  # the plan's words, escaped
     assert page.index("Fill potholes") < page.index("Light bridges")
     assert "The plan lists no separate commitments here." in page
+    assert page.count('<p class="pa-context">Under Outcome 1: Thriving &lt;places&gt;</p>') == 2
 
 
 def test_the_sections_and_linked_strategies_loaded_or_not_follow_the_outcomes() -> None:
