@@ -33,7 +33,8 @@ A11Y_CSS = """
 A11Y_JS = """
 () => {
   const apply = () => {
-    const regions = '#pa-announcer [data-testid="markdown"], #pa-feedback-note [data-testid="markdown"]';
+    const regions = '#pa-announcer [data-testid="markdown"], #pa-feedback-note [data-testid="markdown"], '
+      + '#pa-audience-note [data-testid="markdown"]';
     for (const region of document.querySelectorAll(regions)) {
       if (region.getAttribute('role') !== 'status') {
         region.setAttribute('role', 'status');
@@ -48,6 +49,10 @@ A11Y_JS = """
     }
     for (const log of document.querySelectorAll('#chat [role="log"]:not([aria-live="off"])')) {
       log.setAttribute('aria-live', 'off');
+    }
+    // Its name, which Gradio draws as a label floating over the messages when shown (hidden here).
+    for (const log of document.querySelectorAll('#chat [role="log"]:not([aria-label="Conversation"])')) {
+      log.setAttribute('aria-label', 'Conversation');
     }
     for (const [who, name] of [['user', 'Question'], ['bot', 'Answer']]) {
       for (const message of document.querySelectorAll(`#chat [data-testid="${who}"]`)) {
@@ -78,9 +83,8 @@ REGULATIONS = "Public Sector Bodies (Websites and Mobile Applications) (No. 2) A
 # names the group, which Gradio leaves unnamed, but cannot join the buttons into one.
 KNOWN_ISSUES: list[tuple[str, str]] = [
     (
-        "The “Who is asking?” choices and the key priorities in “Browse the plan” are not one group of "
-        "radio buttons each: the arrow keys do not move between them (Tab and the space bar do), and a "
-        "screen reader may announce each button as “1 of 1”.",
+        "The “Who is asking?” choices are not one group of radio buttons: the arrow keys do not move "
+        "between them (Tab and the space bar do), and a screen reader may announce each button as “1 of 1”.",
         "1.3.1 Info and Relationships",
     ),
 ]
@@ -151,8 +155,8 @@ a disability.</p>
 <h2>How accessible this website is</h2>
 <p>We know some parts of this website are not fully accessible:</p>
 <ul>
-<li>the “Who is asking?” choices and the key priorities in “Browse the plan” do not respond to the
-arrow keys (use Tab and the space bar), and a screen reader may announce each choice as “1 of 1”</li>
+<li>the “Who is asking?” choices do not respond to the arrow keys (use Tab and the space bar), and a
+screen reader may announce each choice as “1 of 1”</li>
 </ul>
 
 <h2>Feedback and contact information</h2>
@@ -197,16 +201,18 @@ the team that builds the assistant, with automated tests that run with every cha
 <ul>
 <li>axe-core {AXE_CORE_VERSION} (through axe-playwright-python, in Chromium), for the WCAG 2.0, 2.1 and
 2.2 A and AA rules, on the chat page before and after a question is answered, the “Browse the plan”
-tab with an outcome and a key priority chosen (both in light and in dark colours), the page showing
-the assistant embedded in a council web page, and this statement</li>
+tab as it opens, with a key priority open and filtered (both in light and in dark colours), an
+adviser's answer after copying it and after opening its cited priority in Browse, the printable
+outline at /browse (at 1280 and 390 pixels wide), the page showing the assistant embedded in a
+council web page, and this statement</li>
 <li>a keyboard-only journey: reaching the question box, asking, opening a quote, giving feedback and
 choosing who is asking, with no mouse</li>
 <li>a check that every control the keyboard reaches on the chat and in “Browse the plan” shows where
 the focus is, and is not hidden behind anything</li>
 <li>a check that each finished answer reaches the status region screen readers announce, once, and
 that nothing else is announced while it is written</li>
-<li>a check that the chat, the “Browse the plan” tab and this statement reflow at a width of 320 CSS
-pixels (400% zoom) without scrolling sideways</li>
+<li>a check that the chat, the “Browse the plan” tab, the printable outline and this statement reflow
+at a width of 320 CSS pixels (400% zoom) without scrolling sideways</li>
 </ul>
 <p>It has not yet been tested by people using screen readers or speech recognition.</p>
 <p>{_link("./", "Back to the Plan Assistant")}</p>

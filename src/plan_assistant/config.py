@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -127,6 +128,24 @@ class Settings(BaseSettings):
         description="Signpost for complaints.",
     )
 
+    # How the chat and Browse look on the council's website
+    council_name: str = Field(
+        "Somerset County Council",
+        min_length=1,
+        max_length=80,
+        description="The council's name in the header of the chat and Browse pages.",
+    )
+    logo_url: str = Field(
+        "",
+        description="Address of the council's logo for the header (http(s) URL or a path on this server); "
+        "empty: the name alone. Its alt text is the council's name.",
+    )
+    brand_colour: str = Field(
+        "#0b3d91",
+        description="The header's colour as #rrggbb; white text on it must reach 4.5:1 contrast (WCAG 2.2 AA), "
+        "or start-up stops saying so.",
+    )
+
     # Serving
     host: str = Field("127.0.0.1", description="Address the server listens on.")
     port: int = Field(7860, ge=1, le=65535, description="Port the server listens on.")
@@ -185,6 +204,28 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"no reviewed reply for {', '.join(missing)}: add src/plan_assistant/data/languages/<code>.toml"
             )
+        return value
+
+    @field_validator("brand_colour")
+    @classmethod
+    def _readable_brand(cls, value: str) -> str:
+        from plan_assistant.branding import contrast_with_white
+
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+            raise ValueError(f"brand_colour {value!r} is not a colour like #0b3d91")
+        ratio = contrast_with_white(value)
+        if ratio < 4.5:
+            raise ValueError(
+                f"brand_colour {value} gives white header text {ratio:.1f}:1 contrast; WCAG 2.2 AA needs "
+                "4.5:1: choose a darker shade"
+            )
+        return value.lower()
+
+    @field_validator("logo_url")
+    @classmethod
+    def _logo_address(cls, value: str) -> str:
+        if value and not re.match(r"^(https?://|/)", value):
+            raise ValueError(f"logo_url {value!r} must start with https://, http:// or /")
         return value
 
     @field_validator("corpus_dir", "data_dir", mode="after")

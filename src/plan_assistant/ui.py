@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Iterator, Sequence
-from datetime import date
+from pathlib import Path
 from time import perf_counter
 from typing import Any, Literal
 from uuid import uuid4
@@ -16,9 +17,11 @@ from fastapi.responses import HTMLResponse
 
 from plan_assistant.accessibility import A11Y_CSS, A11Y_JS, ACCESSIBILITY_PATH, statement_page, theme
 from plan_assistant.api import AssistantLike
+from plan_assistant.branding import OUTLINE_CSS, header_css, header_html
+from plan_assistant.browse import BROWSE_JS, BROWSE_PATH, browse_link, browse_page, outline_html
+from plan_assistant.chat_assets import CHAT_CSS, CHAT_JS, HEAD
 from plan_assistant.compose import unavailable_text
 from plan_assistant.config import Settings
-from plan_assistant.documents import currency
 from plan_assistant.feedback import FeedbackStore
 from plan_assistant.logging_setup import REQUEST_LOGGER, request_record
 from plan_assistant.outline import Outline
@@ -51,28 +54,35 @@ NOTICE = (
     "where in the plan each answer comes from. It cannot look up your own case. "
     "**Please do not type personal details** such as your name, address, phone number or email."
 )
+FAVICON = Path(__file__).parent / "data" / "favicon.svg"
 SOURCES_MARKER = '<div class="pa-sources">'
 UNAVAILABLE = "Sorry, the assistant is not available just now. Please try again in a minute."
-CSS = """
-.pa-sources { margin-top: 0.75em; border-top: 1px solid #767676; padding-top: 0.5em; }
-.pa-sources h4 { margin: 0 0 0.25em 0; font-size: 0.95em; }
-.pa-source { margin: 0.4em 0; }
-.pa-label { display: inline-block; border-radius: 4px; padding: 0 0.4em; margin-right: 0.3em;
-            font-size: 0.85em; font-weight: 600; }
-.pa-outcome { background: #0b3d91; color: #ffffff; }
-.pa-priority { background: #e8eef8; color: #0b1f40; border: 1px solid #0b3d91; }
-.pa-document { font-size: 0.85em; color: inherit; }
-.pa-ref { font-weight: 600; }
-#pa-notice { border-left: 4px solid #0b3d91; padding-left: 0.75em; }
-"""
 FEEDBACK_THANKS = "Thank you: your feedback has been recorded."
+LABELS: dict[str, str] = {audience: label for label, audience in AUDIENCES.items()}
+AUDIENCE_NOTES: dict[Audience, str] = {
+    "resident": "Answers for residents: plain English and short.",
+    "staff": "Answers for council staff: complete, with every item the plan lists.",
+    "adviser": "Answers for Community Connect advisers: 2-4 short bullets to read out, and the reference.",
+}
+# The audience chosen in this browser tab is kept in sessionStorage; at page load it is passed to the
+# server (which falls back to ?audience= and then Resident).
+STORED_AUDIENCE = (
+    "(unset) => { try { return sessionStorage.getItem('pa-audience') || ''; } catch (e) { return ''; } }"
+)
+REMEMBER_AUDIENCE = (
+    "(label) => { try { sessionStorage.setItem('pa-audience', String(label).toLowerCase()); } catch (e) {} "
+    "return label; }"
+)
 
 
 # ---------------------------------------------------------------- pure rendering helpers
 
 
-def citation_html(citation: Citation, number: int | None = None) -> str:
-    """One source: its number, outcome and priority as labels, the document name, the quote behind a summary."""
+def citation_html(citation: Citation, number: int | None = None, browse: str | None = None) -> str:
+    """One source: its number, outcome and priority as labels, the document name, the quote behind a summary.
+
+    ``browse`` is the link that opens the cited key priority in Browse the plan, when it has one.
+    """
     labels = [f'<span class="pa-ref">[{number}]</span> '] if number is not None else []
     if citation.outcome is not None:
         title = f": {citation.outcome_title}" if citation.outcome_title else ""
@@ -83,29 +93,67 @@ def citation_html(citation: Citation, number: int | None = None) -> str:
         )
     if citation.priority:
         labels.append(f'<span class="pa-label pa-priority">{html.escape(citation.priority)}</span>')
-    if not labels:
+    if citation.outcome is None and not citation.priority:  # a section outside the outcomes
         labels.append(f'<span class="pa-label pa-priority">{html.escape(citation.section)}</span>')
     page = f", page {citation.page}" if citation.page else ""
+    link = ""
+    if browse:
+        link = (
+            f' <a class="pa-browse-link" href="{html.escape(browse)}">Open this key priority in Browse'
+            f'<span class="pa-visually-hidden"> the plan: {html.escape(citation.priority or "")}</span></a>'
+        )
     return (
         f'<div class="pa-source">{"".join(labels)}'
-        f'<span class="pa-document">{html.escape(citation.document)}{page}</span>'
+        f'<span class="pa-document">{html.escape(citation.document)}{page}</span>{link}'
         f"<details><summary>Quote from the plan</summary><blockquote>{html.escape(citation.quote)}"
         f"</blockquote></details></div>"
     )
 
 
-def sources_html(citations: Sequence[Citation]) -> str:
+def reference_line(citation: Citation) -> str:
+    """A citation as one plain line: 'Outcome 3 › Key priority — “quote”' (a document's section otherwise)."""
+    if citation.outcome is not None:
+        where = f"Outcome {citation.outcome}" + (f" › {citation.priority}" if citation.priority else "")
+    else:
+        where = " › ".join(part for part in (citation.document, citation.section) if part)
+    return f"{where} — “{citation.quote.strip()}”"
+
+
+def plain_answer(answer: Answer) -> str:
+    """The answer as plain text to paste into case notes: its words, then each reference on a line."""
+    text = re.sub(r"\[([^\]]+)\]\((\S+?)\)", r"\1 (\2)", answer.answer)  # [text](url) -> text (url)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text).strip()
+    if not answer.citations:
+        return text
+    lines = [f"[{n}] {reference_line(c)}" for n, c in enumerate(answer.citations, start=1)]
+    return text + "\n\nReferences:\n" + "\n".join(lines)
+
+
+def sources_html(citations: Sequence[Citation], outline: Outline | None = None) -> str:
     """The sources block shown under an answer (empty when there are none)."""
     if not citations:
         return ""
+
+    def browse(citation: Citation) -> str | None:
+        if outline is None or citation.outcome is None or not citation.priority:
+            return None
+        return browse_link(outline, citation.document_id, citation.outcome, citation.priority)
+
     # Numbered like the [1], [2] markers the answer text carries.
-    items = "".join(citation_html(c, n) for n, c in enumerate(citations, start=1))
-    return f"\n\n{SOURCES_MARKER}<h4>Sources in the plan</h4>{items}</div>"
+    items = "".join(citation_html(c, n, browse(c)) for n, c in enumerate(citations, start=1))
+    return f"<h4>Sources in the plan</h4>{items}"
 
 
-def answer_markdown(answer: Answer) -> str:
-    """The text of an answer with its sources underneath."""
-    return answer.answer + sources_html(answer.citations)
+def answer_markdown(answer: Answer, outline: Outline | None = None) -> str:
+    """The text of an answer with its sources underneath, and the plain text its copy button copies.
+
+    Gradio's chat removes buttons from messages, so CHAT_JS adds "Copy answer with references" to each
+    ``.pa-actions``; the text it copies is made here. Its newlines are character references: a blank line
+    would end the HTML block in the Markdown the chat renders.
+    """
+    plain = html.escape(plain_answer(answer)).replace("\n", "&#10;")
+    copy = f'<p class="pa-actions"></p><pre class="pa-copy-text">{plain}</pre>'
+    return f"{answer.answer}\n\n{SOURCES_MARKER}{sources_html(answer.citations, outline)}{copy}</div>"
 
 
 def announcement(content: Any, citations: Sequence[Citation] = ()) -> str:
@@ -143,83 +191,6 @@ def history_turns(messages: Sequence[dict[str, Any]], max_turns: int) -> list[Tu
     return turns[-max_turns:] if max_turns else []
 
 
-def outcome_choices(outline: Outline) -> list[tuple[str, str]]:
-    """(label, key) for every outcome, for the Browse tab's first choice."""
-    several = len([d for d in outline.documents if d.outcomes]) > 1
-    choices = []
-    for document in outline.documents:
-        for outcome in document.outcomes:
-            prefix = f"{document.title} – " if several else ""
-            choices.append(
-                (f"{prefix}Outcome {outcome.number}: {outcome.title}", f"{document.id}::{outcome.number}")
-            )
-    return choices
-
-
-def _find_outcome(outline: Outline, key: str | None) -> tuple[str, Any] | None:
-    for document in outline.documents:
-        for outcome in document.outcomes:
-            if key == f"{document.id}::{outcome.number}":
-                return document.title, outcome
-    return None
-
-
-def priority_choices(outline: Outline, outcome_key: str | None) -> list[str]:
-    """Titles of the key priorities under the chosen outcome."""
-    found = _find_outcome(outline, outcome_key)
-    return [p.title for p in found[1].priorities] if found else []
-
-
-def commitments_markdown(outline: Outline, outcome_key: str | None, priority: str | None) -> str:
-    """The commitments under one key priority, as a Markdown list."""
-    found = _find_outcome(outline, outcome_key)
-    if not found:
-        return "Choose an outcome to see its key priorities."
-    document_title, outcome = found
-    chosen = next((p for p in outcome.priorities if p.title == priority), None)
-    if chosen is None:
-        heading = f"**Outcome {outcome.number}: {outcome.title}**"
-        return f"{heading}\n\nChoose a key priority to see what the plan commits to."
-    lines = [f"### {chosen.title}", f"*{document_title} › Outcome {outcome.number}: {outcome.title}*", ""]
-    if chosen.commitments:
-        lines.append("The plan commits to:")
-        lines.extend(f"- {c}" for c in chosen.commitments)
-    else:
-        lines.append("The plan lists no separate commitments under this priority.")
-    return "\n".join(lines)
-
-
-def sections_markdown(outline: Outline) -> str:
-    """The parts of each document outside the outcomes, as a Markdown list."""
-    lines = []
-    for document in outline.documents:
-        if document.sections:
-            lines.append(f"**{document.title}** also has these sections:")
-            lines.extend(f"- {s.title}" for s in document.sections)
-    return "\n".join(lines)
-
-
-def documents_markdown(outline: Outline, today: date | None = None) -> str:
-    """Every indexed document with what the manifest says of it, and the documents it lists as linked."""
-    today = today or date.today()
-    lines = []
-    for document in outline.documents:
-        facts = [document.kind, document.period, document.publisher]
-        state = currency(document, today)
-        if state != "current":
-            facts.append("no longer current" if state == "withdrawn" else "period ended")
-        lines.append(f"**{document.title}** ({', '.join(f for f in facts if f)})")
-        if document.links:
-            lines.append("")
-            lines.append("It lists these strategic and partnership plans:")
-            lines.extend(
-                f"- {link.title}" + ("" if link.loaded else " (text not available here)")
-                for link in document.links
-            )
-        lines.append("")
-    return "\n".join(lines).strip()
-
-
 def embed_snippet(base_url: str) -> str:
     """The HTML a council web page pastes in to show the assistant."""
     url = base_url.rstrip("/") + "/"
@@ -252,6 +223,15 @@ Paste this snippet where it should appear:</p>
 # ---------------------------------------------------------------- the Blocks
 
 
+def audience_from(stored: str | None, query: str | None) -> str:
+    """The audience label to start with: this session's own choice, else the embedding page's ?audience=."""
+    for value in (stored, query):
+        label = LABELS.get((value or "").strip().lower())
+        if label:
+            return label
+    return "Resident"
+
+
 def build_ui(
     assistant: AssistantLike,
     feedback: FeedbackStore,
@@ -261,7 +241,6 @@ def build_ui(
     """The chat (streamed answers with sources), audience switch, feedback and the Browse tab."""
     # The outline is read when it is used: a server that switches to a new index generation shows its
     # outline in the Browse tab from the next page load, without a restart.
-    outline = assistant.outline
     generator_name = _generator(assistant)
 
     def respond(
@@ -299,7 +278,8 @@ def build_ui(
             failure, error = unavailable_text(settings), str(exc)
         except Exception:
             logging.getLogger(__name__).exception("assistant failed in the UI")
-        messages[-1] = {"role": "assistant", "content": answer_markdown(final) if final else failure}
+        content = answer_markdown(final, assistant.outline) if final else failure
+        messages[-1] = {"role": "assistant", "content": content}
         request_ids = {**request_ids, len(messages) - 1: request_id}
         logger.info(
             request_record(
@@ -342,32 +322,24 @@ def build_ui(
         # button, which axe reports (nested-interactive) and screen readers cannot tell apart.
         return FEEDBACK_THANKS
 
-    def show_examples(audience_label: str) -> list[Any]:
-        examples = EXAMPLES[AUDIENCES.get(audience_label, "resident")]
-        return [gr.Button(value=example) for example in examples]
+    def choose_audience(audience_label: str) -> list[Any]:
+        audience = AUDIENCES.get(audience_label, "resident")
+        buttons = [gr.Button(value=example) for example in EXAMPLES[audience]]
+        return [*buttons, AUDIENCE_NOTES[audience]]
 
     def start_again() -> tuple[list[Any], str, dict[int, str], str, str]:
         return [], "", {}, "", ""
 
-    def choose_outcome(key: str | None) -> tuple[Any, str]:
-        now = assistant.outline
-        return gr.Radio(choices=priority_choices(now, key), value=None), commitments_markdown(now, key, None)
-
-    def browse_as_served() -> tuple[Any, Any, str, str, str]:
-        """The Browse tab's choices and texts from the outline served now (run at each page load)."""
-        now = assistant.outline
-        return (
-            gr.Dropdown(choices=outcome_choices(now), value=None),
-            gr.Radio(choices=[], value=None),
-            commitments_markdown(now, None, None),
-            documents_markdown(now),
-            sections_markdown(now),
-        )
+    def on_load(stored: str | None, request: gr.Request) -> tuple[str, str]:
+        """The audience for this session, and the Browse tab from the outline served now."""
+        query = request.query_params.get("audience") if request is not None else None
+        return audience_from(stored, query), outline_html(assistant.outline)
 
     with gr.Blocks(
         title="Plan Assistant – Somerset County Council Business Plan", analytics_enabled=False
     ) as ui:
-        gr.Markdown("# Ask about the Council's Business Plan 2021-2023")
+        gr.HTML(header_html(settings), elem_id="pa-header", js_on_load=None, padding=False)
+        gr.Markdown("# Ask about the Council's Business Plan 2021-2023", elem_id="pa-title")
         gr.Markdown(NOTICE, elem_id="pa-notice")
         # Wrapped, not folded into a "More tabs" menu, when the page is narrow (400% zoom): a folded tab's
         # name is clipped once chosen.
@@ -377,16 +349,22 @@ def build_ui(
                     list(AUDIENCES),
                     value="Resident",
                     label="Who is asking?",
-                    info="Residents get plain answers, staff get complete ones, advisers get short bullets.",
                     elem_id="audience",
                 )
+                # Says which audience answers are written for, visibly and to screen readers (A11Y_JS
+                # makes it a status region), also when the embedding page or the session chose it.
+                audience_note = gr.Markdown(AUDIENCE_NOTES["resident"], elem_id="pa-audience-note")
+                # No label of our own drawn over the conversation: Gradio floats it on top of the
+                # messages. The log is named "Conversation" by A11Y_JS. It grows with the page (no
+                # inner scroll) and is hidden while empty (CHAT_CSS), so a phone shows the examples.
                 chatbot = gr.Chatbot(
                     label="Conversation",
-                    height=460,
+                    show_label=False,
+                    height=None,
+                    autoscroll=False,
                     elem_id="chat",
-                    placeholder="Ask a question about the plan, or choose an example below.",
                     feedback_options=("Like", "Dislike"),
-                    buttons=["copy"],
+                    buttons=[],
                 )
                 # Not shown: the finished answer, for screen readers (see A11Y_JS).
                 announcer = gr.Markdown("", elem_id="pa-announcer", elem_classes=["pa-visually-hidden"])
@@ -398,8 +376,8 @@ def build_ui(
                     submit_btn="Ask",
                     elem_id="question",
                 )
-                with gr.Row():
-                    gr.Markdown("**Examples:**")
+                with gr.Row(elem_id="pa-examples"):
+                    gr.Markdown("**Or try an example:**", elem_id="pa-examples-label")
                     example_buttons = [
                         gr.Button(example, size="sm", variant="secondary", elem_classes=["pa-example"])
                         for example in EXAMPLES["resident"]
@@ -410,18 +388,14 @@ def build_ui(
                 request_ids = gr.State({})
 
             with gr.Tab("Browse the plan", id="browse"):
-                gr.Markdown("Choose an outcome, then a key priority, to see what the plan commits to.")
-                outcome = gr.Dropdown(
-                    choices=outcome_choices(outline), value=None, label="Outcome", elem_id="browse-outcome"
+                gr.HTML(
+                    f'<p class="pa-browse-intro">Every outcome in the plan with its key priorities. Open a '
+                    f"key priority to read what the plan commits to. "
+                    f'<a href="{BROWSE_PATH.lstrip("/")}">Open this outline on its own page</a> to print '
+                    "it or share it.</p>",
+                    js_on_load=None,
                 )
-                priority = gr.Radio(choices=[], label="Key priority", elem_id="browse-priority")
-                commitments = gr.Markdown(
-                    commitments_markdown(outline, None, None), elem_id="browse-commitments"
-                )
-                with gr.Accordion("Documents and linked strategies", open=False):
-                    documents = gr.Markdown(documents_markdown(outline), elem_id="browse-documents")
-                with gr.Accordion("Other sections of the plan", open=False):
-                    sections = gr.Markdown(sections_markdown(outline), elem_id="browse-sections")
+                browse = gr.HTML(outline_html(assistant.outline), elem_id="browse-outline", js_on_load=None)
 
         # Our own link: Gradio's Markdown opens every link in a new window. Relative, so it also works
         # under a path prefix.
@@ -439,19 +413,21 @@ def build_ui(
         question.submit(respond, [question, chatbot, audience, request_ids], outputs, show_progress=quiet)
         for button in example_buttons:
             button.click(respond, [button, chatbot, audience, request_ids], outputs, show_progress=quiet)
-        audience.change(show_examples, audience, example_buttons, show_progress=quiet)
+        # The choice is kept for the session in the browser (sessionStorage), not on the server.
+        audience.change(
+            choose_audience,
+            audience,
+            [*example_buttons, audience_note],
+            show_progress=quiet,
+            js=REMEMBER_AUDIENCE,
+        )
         start.click(start_again, None, [*outputs, feedback_note], show_progress=quiet)
         chatbot.like(on_like, [request_ids], feedback_note, show_progress=quiet)
-        outcome.change(choose_outcome, outcome, [priority, commitments], show_progress=quiet)
-        priority.change(
-            lambda key, title: commitments_markdown(assistant.outline, key, title),
-            [outcome, priority],
-            commitments,
-            show_progress=quiet,
-        )
-        ui.load(
-            browse_as_served, None, [outcome, priority, commitments, documents, sections], show_progress=quiet
-        )
+        # The stored choice reaches the server through a hidden text box: Gradio passes a State the
+        # server's value, not what the script returns, and the radio would reject a value not among its
+        # labels before the function could fall back to the address.
+        stored_audience = gr.Textbox(visible=False)
+        ui.load(on_load, [stored_audience], [audience, browse], show_progress=quiet, js=STORED_AUDIENCE)
     return ui
 
 
@@ -463,7 +439,7 @@ def _generator(assistant: AssistantLike) -> str | None:
 
 
 def mount_ui(app: FastAPI, assistant: AssistantLike, settings: Settings) -> FastAPI:
-    """Add the embed demo page and mount the Gradio UI at / on the API app."""
+    """Add the embed demo, accessibility and Browse pages, and mount the Gradio UI at / on the API app."""
 
     @app.get("/embed-demo", response_class=HTMLResponse, include_in_schema=False)
     def embed_demo(request: Request) -> HTMLResponse:
@@ -473,6 +449,10 @@ def mount_ui(app: FastAPI, assistant: AssistantLike, settings: Settings) -> Fast
     def accessibility_statement() -> HTMLResponse:
         return HTMLResponse(statement_page(settings))
 
+    @app.get(BROWSE_PATH, response_class=HTMLResponse, include_in_schema=False)
+    def browse_the_plan() -> HTMLResponse:
+        return HTMLResponse(browse_page(assistant.outline, settings))
+
     ui = build_ui(assistant, app.state.feedback, settings, getattr(app.state, "questions", None))
     return gr.mount_gradio_app(
         app,
@@ -481,6 +461,8 @@ def mount_ui(app: FastAPI, assistant: AssistantLike, settings: Settings) -> Fast
         footer_links=[],
         ssr_mode=False,
         theme=theme(),
-        css=CSS + A11Y_CSS,
-        js=A11Y_JS,
+        css=CHAT_CSS + A11Y_CSS + header_css(settings) + OUTLINE_CSS,
+        js=f"() => {{ ({A11Y_JS})(); {BROWSE_JS}; {CHAT_JS}; }}",
+        favicon_path=str(FAVICON),
+        head=HEAD,
     )

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from plan_assistant.outline import Outline
 from tests.servers import free_port, stop, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +32,8 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 FEEDBACK_TOKEN = "e2e-feedback-token"
+COUNCIL_NAME = "Fixture County Council"
+BRAND_COLOUR = "#5a1a6e"
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +43,11 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     env = {**os.environ, "PLAN_ASSISTANT_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
     env["PLAN_ASSISTANT_RATE_LIMIT"] = "1000/minute"
     env["PLAN_ASSISTANT_FEEDBACK_TOKEN"] = FEEDBACK_TOKEN
+    # The look a council sets for itself (tests/e2e/test_views.py checks the pages carry it): the logo is
+    # the app's own favicon, so nothing is fetched from outside.
+    env["PLAN_ASSISTANT_COUNCIL_NAME"] = COUNCIL_NAME
+    env["PLAN_ASSISTANT_BRAND_COLOUR"] = BRAND_COLOUR
+    env["PLAN_ASSISTANT_LOGO_URL"] = "/favicon.ico"
     subprocess.run(
         [sys.executable, "-m", "ingest"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=600
     )
@@ -95,6 +103,14 @@ def page(browser: Any) -> Iterator[Any]:
     """A fresh page at a desktop size."""
     with fresh_page(browser) as opened:
         yield opened
+
+
+@pytest.fixture(scope="session")
+def served_outline(server_url: str) -> Outline:
+    """The outline the server serves (GET /api/outline), as the ingest wrote it: what Browse must show."""
+    response = httpx.get(f"{server_url}/api/outline")
+    response.raise_for_status()
+    return Outline.model_validate(response.json())
 
 
 @pytest.fixture(scope="session")

@@ -144,18 +144,53 @@ def test_the_browse_tab_has_no_wcag_violations(
     page, suffix = scheme_page
     page.goto(server_url + "/")
     page.get_by_role("tab", name="Browse the plan").click()
-    expect(page.get_by_role("combobox", name="Outcome")).to_be_visible()
+    expect(page.locator("#browse-outline summary").first).to_be_visible()
     assert axe_violations(page, f"browse-{suffix}", artifacts) == []
 
-    page.get_by_role("combobox", name="Outcome").click()
-    page.get_by_role("option", name=re.compile(r"^Outcome 3:")).click()
-    page.locator("#browse-priority label").first.click()
-    expect(page.locator("#browse-commitments")).to_contain_text("The plan commits to")
-    page.get_by_text("Documents and linked strategies").click()
-    page.get_by_text("Other sections of the plan").click()
-    expect(page.locator("#browse-sections")).to_be_visible()
+    page.locator("#browse-outline .pa-outcome-block", has_text="Outcome 3").locator("summary").first.click()
+    expect(page.locator("#browse-outline details[open]")).to_contain_text("The plan commits to")
     page.screenshot(path=str(artifacts / f"a11y-browse-{suffix}.png"), full_page=True)
     assert axe_violations(page, f"browse-chosen-{suffix}", artifacts) == []
+
+    page.get_by_label("Filter outcomes, key priorities and commitments").fill("climate")
+    expect(page.locator("#browse-outline .pa-filter-count")).to_contain_text("match")
+    assert axe_violations(page, f"browse-filtered-{suffix}", artifacts) == []
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_printable_browse_page_has_no_wcag_violations(
+    browser: Any, width: int, server_url: str, artifacts: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    with fresh_page(browser, width=width, height=900) as page:
+        page.goto(server_url + "/browse#outcome-2")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert axe_violations(page, f"browse-page-{width}", artifacts) == []
+        page.get_by_label("Filter outcomes, key priorities and commitments").fill("social care")
+        page.locator(".pa-priority-item:visible summary").first.click()
+        assert axe_violations(page, f"browse-page-filtered-{width}", artifacts) == []
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_an_adviser_s_answer_with_its_copy_and_browse_links_has_no_wcag_violations(
+    browser: Any, width: int, server_url: str, artifacts: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    with fresh_page(
+        browser, width=width, height=900, permissions=["clipboard-read", "clipboard-write"]
+    ) as page:
+        page.goto(server_url + "/?audience=adviser")
+        expect(page.get_by_role("radio", name="Adviser")).to_be_checked(timeout=30_000)
+        assert axe_violations(page, f"chat-adviser-empty-{width}", artifacts) == []
+        answer = ask(page, "A caller asks how the council supports carers.")
+        answer.get_by_role("button", name="Copy answer with references").click()
+        expect(page.locator("#pa-copy-status")).not_to_be_empty()
+        assert axe_violations(page, f"chat-adviser-copied-{width}", artifacts) == []
+        answer.locator("a.pa-browse-link").first.click()
+        expect(page.locator("#browse-outline details[open]")).to_have_count(1)
+        assert axe_violations(page, f"browse-from-citation-{width}", artifacts) == []
 
 
 def test_the_embed_demo_and_the_assistant_inside_it_have_no_wcag_violations(
@@ -254,16 +289,13 @@ def test_every_control_a_keyboard_reaches_shows_its_focus(page: Any, server_url:
     tab_to(page, "#question textarea", reached)  # round the page to where it started: every stop
     tab_to(page, 'button[role="tab"][data-tab-id="browse"]', reached)
     page.keyboard.press("Enter")
-    tab_to(page, 'input[role="combobox"]', reached)
-    page.keyboard.press("ArrowDown")
+    tab_to(page, "#pa-filter", reached)
+    tab_to(page, "#browse-outline summary", reached)
     page.keyboard.press("Enter")
-    expect(page.get_by_role("combobox", name="Outcome")).to_have_value(re.compile(r"^Outcome 1:"))
-    tab_to(page, "#browse-priority input", reached)
-    page.keyboard.press("Space")
-    expect(page.locator("#browse-commitments")).to_contain_text("The plan commits to")
+    expect(page.locator("#browse-outline details[open]")).to_contain_text("The plan commits to")
     tab_to(page, "#pa-footer a", reached)  # every stop of the Browse tab
     what = {stop["what"] for stop in reached}
-    for control in ("summary Quote from the plan", "button Like", "input Resident", "input Outcome"):
+    for control in ("summary Quote from the plan", "button Like", "input Resident", "a Link to this key"):
         assert any(w.startswith(control) for w in what), (control, sorted(what))
     assert focus_not_visible(reached) == [], reached
 
@@ -280,10 +312,13 @@ def test_a_finished_answer_is_announced_once_to_screen_readers(page: Any, server
     page.evaluate(
         """() => {
       window.spoken = [];
+      const live = '[aria-live]:not([aria-live="off"]), [role=status]';
+      const said = new Map([...document.querySelectorAll(live)].map(r => [r, r.innerText.trim()]));
       new MutationObserver(() => {
-        for (const region of document.querySelectorAll('[aria-live]:not([aria-live="off"]), [role=status]')) {
+        for (const region of document.querySelectorAll(live)) {
           const text = region.innerText.trim();
-          if (text && window.spoken[window.spoken.length - 1] !== text) window.spoken.push(text);
+          if (text && said.get(region) !== text) window.spoken.push(text);
+          said.set(region, text);
         }
       }).observe(document.body, {subtree: true, childList: true, characterData: true});
     }"""
@@ -321,13 +356,15 @@ def test_the_chat_and_the_browse_tab_reflow_at_320_pixels_without_scrolling_side
     tab = page.get_by_role("tab", name="Browse the plan")
     expect(tab).to_be_visible()  # both tabs stay on the page (wrapped), none folded away in a menu
     tab.click()
-    page.get_by_role("combobox", name="Outcome").click()
-    page.get_by_role("option", name=re.compile(r"^Outcome 3:")).click()
-    page.locator("#browse-priority label").first.click()
-    expect(page.locator("#browse-commitments")).to_contain_text("The plan commits to")
-    page.get_by_text("Documents and linked strategies").click()
+    page.locator("#browse-outline .pa-outcome-block", has_text="Outcome 3").locator("summary").first.click()
+    expect(page.locator("#browse-outline details[open]")).to_contain_text("The plan commits to")
     page.screenshot(path=str(artifacts / "a11y-reflow-browse.png"), full_page=True)
     assert page.evaluate(sideways) <= 0, "Browse tab"
+
+    page.goto(server_url + "/browse")
+    page.locator("summary").first.click()
+    page.screenshot(path=str(artifacts / "a11y-reflow-browse-page.png"), full_page=True)
+    assert page.evaluate(sideways) <= 0, "Browse page"
 
     page.goto(server_url + ACCESSIBILITY_PATH)
     assert page.evaluate(sideways) <= 0, "accessibility statement"

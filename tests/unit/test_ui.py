@@ -1,39 +1,9 @@
-"""ui.py's pure helpers: the Browse tab's list of documents and their linked strategies."""
+"""ui.py: the Browse tab's reload, the audience choice, an answer's sources, copy text and announcement."""
 
 from __future__ import annotations
 
-from datetime import date
-
-from plan_assistant.outline import DocumentOutline, LinkedDocument, Outline
-from plan_assistant.ui import documents_markdown
-
-
-def test_the_browse_tab_lists_documents_their_state_and_linked_strategies() -> None:
-    outline = Outline(
-        documents=[
-            DocumentOutline(
-                id="fixture-plan",
-                title="Fixture Corporate Plan 2020-2022",
-                kind="plan",
-                period="2020-2022",
-                publisher="Fixture County Council",
-                links=[
-                    LinkedDocument(title="Lantern Strategy", document_id="fixture-lanterns"),
-                    LinkedDocument(title="Fixture Ferry Plan"),
-                ],
-            ),
-            DocumentOutline(
-                id="fixture-lanterns", title="Lantern Strategy", kind="strategy", period="2024-2030"
-            ),
-        ]
-    )
-    text = documents_markdown(outline, today=date(2026, 12, 1))
-    assert (
-        "**Fixture Corporate Plan 2020-2022** (plan, 2020-2022, Fixture County Council, period ended)" in text
-    )
-    assert "- Lantern Strategy\n" in text
-    assert "- Fixture Ferry Plan (text not available here)" in text
-    assert "**Lantern Strategy** (strategy, 2024-2030)" in text
+from plan_assistant.outline import DocumentOutline, Outline
+from plan_assistant.schemas import Answer, Citation
 
 
 def test_the_browse_tab_is_rebuilt_from_the_outline_served_at_each_page_load(tmp_path) -> None:
@@ -53,11 +23,87 @@ def test_the_browse_tab_is_rebuilt_from_the_outline_served_at_each_page_load(tmp
     )
     served = SimpleNamespace(outline=before, generator=None)
     ui = build_ui(served, FeedbackStore(tmp_path / "feedback.sqlite3"), Settings(data_dir=tmp_path))  # type: ignore[arg-type]
-    on_load = [f.fn for f in ui.fns.values() if f.name == "browse_as_served"]
+    on_load = [f.fn for f in ui.fns.values() if f.name == "on_load"]
     assert len(on_load) == 1
-    assert "Lantern Strategy" not in on_load[0]()[3]
+    request = SimpleNamespace(query_params={})
+    assert "Lantern Strategy" not in on_load[0]("", request)[1]
     served.outline = after  # the server swapped generations
-    assert "**Lantern Strategy** (strategy" in on_load[0]()[3]
+    assert "<strong>Lantern Strategy</strong> (strategy" in on_load[0]("", request)[1]
+
+
+def test_the_session_s_own_audience_wins_over_the_embedding_page_s_and_nonsense_means_resident() -> None:
+    from plan_assistant.ui import audience_from
+
+    assert audience_from(None, "adviser") == "Adviser"
+    assert audience_from("", "ADVISER ") == "Adviser"
+    assert audience_from("staff", "adviser") == "Staff"
+    assert audience_from(None, None) == "Resident"
+    assert audience_from("nonsense", "<script>") == "Resident"
+
+
+def _citations() -> list[Citation]:
+    return [
+        Citation(
+            chunk_id="c1",
+            document="Fixture Plan",
+            document_id="fixture-plan",
+            outcome=2,
+            outcome_title="Safe places",
+            priority="Mend the roads",
+            section="Outcome 2",
+            quote="We will mend roads. ",
+        ),
+        Citation(
+            chunk_id="c2",
+            document="Lantern Strategy",
+            document_id="fixture-lanterns",
+            section="Lighting",
+            quote="Lanterns on every bridge.",
+        ),
+    ]
+
+
+def test_an_answer_copies_as_plain_text_with_each_reference_on_its_own_line() -> None:
+    from plan_assistant.ui import plain_answer
+
+    answer = Answer(
+        answer="**Tell the caller:**\n- The council will mend roads. [1]\n- See [the page](https://x.test/a). [2]",
+        status="answered",
+        citations=_citations(),
+    )
+    assert plain_answer(answer) == (
+        "Tell the caller:\n- The council will mend roads. [1]\n- See the page (https://x.test/a). [2]\n\n"
+        "References:\n"
+        "[1] Outcome 2 › Mend the roads — “We will mend roads.”\n"
+        "[2] Lantern Strategy › Lighting — “Lanterns on every bridge.”"
+    )
+    refused = Answer(answer="The plan doesn't cover that.", status="not_found", citations=[])
+    assert plain_answer(refused) == "The plan doesn't cover that."
+
+
+def test_an_answer_s_sources_link_the_cited_priority_in_browse_and_carry_the_copy_text() -> None:
+    from plan_assistant.outline import KeyPriority, Outcome
+    from plan_assistant.ui import SOURCES_MARKER, answer_markdown, message_text
+
+    plan = DocumentOutline(
+        id="fixture-plan",
+        title="Fixture Plan",
+        kind="plan",
+        outcomes=[Outcome(number=2, title="Safe places", priorities=[KeyPriority(title="Mend the roads")])],
+    )
+    outline = Outline(documents=[plan])
+    answer = Answer(answer="Roads get mended. [1]\n\nAnd lit. [2]", status="answered", citations=_citations())
+    rendered = answer_markdown(answer, outline)
+    assert rendered.count('class="pa-browse-link"') == 1  # the strategy's section has no priority
+    assert 'href="browse#outcome-2-mend-the-roads"' in rendered
+    assert '<span class="pa-label pa-priority">Lighting</span>' in rendered  # a strategy's section
+    # A priority the outline does not hold gets no link rather than a broken one.
+    elsewhere = answer.model_copy(update={"citations": [_citations()[0].model_copy(update={"outcome": 3})]})
+    assert "pa-browse-link" not in answer_markdown(elsewhere, outline)
+    # The copy text sits in one HTML block: its newlines are character references, never a blank line.
+    block = rendered.split(SOURCES_MARKER, 1)[1]
+    assert "\n" not in block and "References:&#10;[1] Outcome 2 › Mend the roads" in block
+    assert message_text(rendered) == "Roads get mended. [1]\n\nAnd lit. [2]"
 
 
 def test_a_finished_answer_is_announced_with_its_text_and_where_its_sources_are() -> None:
@@ -106,3 +152,22 @@ def test_a_question_while_the_index_store_is_unreachable_gets_the_unavailable_re
     assert "temporarily unavailable" in reply
     assert "(https://www.somerset.gov.uk/contact-us/)" in reply
     assert "Traceback" not in reply and "Chroma" not in reply
+
+
+def test_the_council_s_colour_must_carry_white_text_and_the_logo_be_an_address() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from plan_assistant.branding import contrast_with_white, header_html
+    from plan_assistant.config import Settings
+
+    assert round(contrast_with_white("#0b3d91"), 1) == 10.0
+    assert round(contrast_with_white("#ffffff"), 1) == 1.0
+    with pytest.raises(ValidationError, match=r"4\.5:1"):
+        Settings(brand_colour="#ffdd00")
+    with pytest.raises(ValidationError, match="like #0b3d91"):
+        Settings(brand_colour="navy")
+    with pytest.raises(ValidationError, match="must start with"):
+        Settings(logo_url="javascript:alert(1)")
+    header = header_html(Settings(council_name="Fixture Council", logo_url="https://x.test/logo.svg"))
+    assert '<img class="pa-logo" src="https://x.test/logo.svg" alt="Fixture Council"' in header
