@@ -151,7 +151,8 @@ class Settings(BaseSettings):
     port: int = Field(7860, ge=1, le=65535, description="Port the server listens on.")
     rate_limit: str = Field(
         "30/minute",
-        description="Per-client rate limit over every /api route ('30/minute'; several: '30/minute;500/hour').",
+        description="Per-client rate limit over every /api route and the chat page's messages, one budget "
+        "('30/minute'; several: '30/minute;500/hour').",
     )
     rate_limit_storage: str = Field(
         "memory://",

@@ -26,6 +26,7 @@ from plan_assistant.feedback import FeedbackStore
 from plan_assistant.logging_setup import REQUEST_LOGGER, request_record
 from plan_assistant.outline import Outline
 from plan_assistant.question_log import QuestionLog, entry_for
+from plan_assistant.ratelimit import RateLimit
 from plan_assistant.schemas import Answer, Audience, Citation, Turn
 from plan_assistant.store import StoreUnavailableError
 
@@ -237,14 +238,22 @@ def build_ui(
     feedback: FeedbackStore,
     settings: Settings,
     questions: QuestionLog | None = None,
+    rate_limit: RateLimit | None = None,
 ) -> gr.Blocks:
-    """The chat (streamed answers with sources), audience switch, feedback and the Browse tab."""
+    """The chat (streamed answers with sources), audience switch, feedback and the Browse tab.
+
+    With ``rate_limit``, each chat message counts against the client's limit, as each API request does.
+    """
     # The outline is read when it is used: a server that switches to a new index generation shows its
     # outline in the Browse tab from the next page load, without a restart.
     generator_name = _generator(assistant)
 
     def respond(
-        message: str, messages: list[dict[str, Any]] | None, audience_label: str, request_ids: dict[int, str]
+        message: str,
+        messages: list[dict[str, Any]] | None,
+        audience_label: str,
+        request_ids: dict[int, str],
+        request: gr.Request | None = None,
     ) -> Iterator[tuple[list[dict[str, Any]], str, dict[int, str], str]]:
         messages = list(messages or [])
         question = (message or "").strip()
@@ -254,6 +263,16 @@ def build_ui(
         audience = AUDIENCES.get(audience_label, "resident")
         turns = history_turns(messages, settings.max_history_turns)
         messages.append({"role": "user", "content": question})
+        # The chat counts against the same per-client limit as the API: a script driving the page gets no more.
+        client = getattr(getattr(request, "client", None), "host", None) or "unknown"
+        refusal = rate_limit.hit(client) if rate_limit is not None else None
+        if refusal is not None:
+            reply = (
+                "You've sent a lot of messages in a short time. "
+                f"Please wait {refusal.retry_after} seconds and try again."
+            )
+            yield [*messages, {"role": "assistant", "content": reply}], "", request_ids, reply
+            return
         if len(question) > settings.max_question_chars:
             reply = (
                 f"That message is {len(question):,} characters long; the most I can read is "
@@ -294,6 +313,9 @@ def build_ui(
                 extra={"audience": audience, **({"error": error} if error else {})},
             )
         )
+        spoken = announcement(messages[-1]["content"], final.citations if final else ())
+        yield messages, "", request_ids, spoken
+        # Written once the answer is on the page: a slow database never holds it up.
         if final is not None and questions is not None:
             latency_ms = (perf_counter() - started) * 1000
             try:
@@ -309,8 +331,6 @@ def build_ui(
                 )
             except Exception:
                 logging.getLogger(__name__).exception("could not write the question log")
-        spoken = announcement(messages[-1]["content"], final.citations if final else ())
-        yield messages, "", request_ids, spoken
 
     def on_like(data: gr.LikeData, request_ids: dict[int, str]) -> str:
         index = data.index if isinstance(data.index, int) else data.index[0]
@@ -453,7 +473,13 @@ def mount_ui(app: FastAPI, assistant: AssistantLike, settings: Settings) -> Fast
     def browse_the_plan() -> HTMLResponse:
         return HTMLResponse(browse_page(assistant.outline, settings))
 
-    ui = build_ui(assistant, app.state.feedback, settings, getattr(app.state, "questions", None))
+    ui = build_ui(
+        assistant,
+        app.state.feedback,
+        settings,
+        getattr(app.state, "questions", None),
+        getattr(app.state, "rate_limit", None),
+    )
     return gr.mount_gradio_app(
         app,
         ui,

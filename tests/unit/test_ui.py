@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from plan_assistant.outline import DocumentOutline, Outline
 from plan_assistant.schemas import Answer, Citation
 
@@ -171,3 +173,44 @@ def test_the_council_s_colour_must_carry_white_text_and_the_logo_be_an_address()
         Settings(logo_url="javascript:alert(1)")
     header = header_html(Settings(council_name="Fixture Council", logo_url="https://x.test/logo.svg"))
     assert '<img class="pa-logo" src="https://x.test/logo.svg" alt="Fixture Council"' in header
+
+
+def test_chat_messages_count_against_the_clients_rate_limit(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from gradio.helpers import special_args
+
+    from plan_assistant.config import Settings
+    from plan_assistant.feedback import FeedbackStore
+    from plan_assistant.outline import DocumentOutline, Outline
+    from plan_assistant.ratelimit import RateLimit
+    from plan_assistant.store import StoreUnavailableError
+    from plan_assistant.ui import build_ui
+
+    asked: list[object] = []
+
+    def stream(*args: object) -> None:
+        asked.append(args)
+        raise StoreUnavailableError("Chroma server 127.0.0.1:8000 unreachable")
+
+    outline = Outline(documents=[DocumentOutline(id="fixture-plan", title="Fixture Plan 2020", kind="plan")])
+    served = SimpleNamespace(outline=outline, generator=None, stream=stream)
+    limit = RateLimit("2/minute")
+    ui = build_ui(served, FeedbackStore(tmp_path / "f.sqlite3"), Settings(data_dir=tmp_path), None, limit)  # type: ignore[arg-type]
+    respond = next(f.fn for f in ui.fns.values() if f.name == "respond")
+    # Gradio hands the page's request to the handler: it sees the gr.Request parameter.
+    marker = object()
+    inputs, *_ = special_args(respond, ["q", [], "Resident", {}], request=marker)  # type: ignore[arg-type]
+    assert inputs[4] is marker
+
+    def ask(host: str) -> str:
+        *_, (messages, _, _, _) = respond(
+            "What about roads?", [], "Resident", {}, SimpleNamespace(client=SimpleNamespace(host=host))
+        )  # type: ignore[arg-type]
+        return str(messages[-1]["content"])
+
+    replies = [ask("203.0.113.7") for _ in range(3)]
+    assert "Please wait" not in replies[0] and "Please wait" not in replies[1]
+    assert "Please wait" in replies[2] and "seconds and try again" in replies[2]
+    assert len(asked) == 2  # the third message never reached the assistant
+    assert "Please wait" not in ask("198.51.100.9")  # another client has its own budget
