@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     llm_context: int = Field(4096, ge=512, description="llama-cpp context window in tokens.")
     llm_max_tokens: int = Field(320, ge=16, description="Most tokens an LLM may write per answer.")
     llm_temperature: float = Field(0.1, ge=0, le=2, description="LLM sampling temperature.")
+    llm_timeout: float = Field(
+        20.0,
+        gt=0,
+        description="Seconds to wait for an openai or ollama server before answering from the plan's own sentences.",
+    )
     openai_base_url: str = Field("", description="OpenAI-compatible server URL (Azure, vLLM, LM Studio...).")
     openai_model: str = Field("gpt-4o-mini", description="Model name on the OpenAI-compatible server.")
     openai_api_key: str = Field("", description="API key for the OpenAI-compatible server.")

@@ -125,12 +125,42 @@ def build_messages(
 _NORMALISE = str.maketrans({"\u2019": "'", "\u2018": "'", "*": None, "_": None, "`": None, '"': None})
 
 
+# A model's own words for "the documents don't say": small models often paraphrase the fixed sentence
+# ("The passages do not provide information about ...", "There is no mention of ... in the plan").
+_SOURCE = r"(?:passages?|(?:business\s+)?plan|documents?|texts?|context|information\s+(?:provided|given))"
+_NEGATED = (
+    r"(?:do(?:es)?\s*n[o']t|do(?:es)?\s+not|is\s+not|are\s+not|contains?\s+no|makes?\s+no|ha(?:s|ve)\s+no"
+    r"|gives?\s+no|provides?\s+no|says?\s+nothing)"
+)
+_REFUSAL = re.compile(
+    rf"\b{_SOURCE}\b[^.]{{0,40}}?\b{_NEGATED}\b[^.]{{0,20}}?"
+    r"\b(?:cover|mention|say|specify|state|include|contain|provide|address|discuss|give|refer|information"
+    r"|details?|answer)"
+    r"|^(?:there\s+is|there'?s|i\s+(?:do\s*n[o']t|do\s+not)\s+have|i\s+have)"
+    r"\s+no\s+(?:specific\s+|relevant\s+|such\s+)?(?:information|mention|details?|answer)"
+    r"|^i\s+(?:do\s*n[o']t|do\s+not|cannot|can'?t)\s+(?:have|find)\b"
+    r"[^.]{0,20}\b(?:information|details?|answer)",
+)
+_APOLOGY = re.compile(r"^(?:i'?m\s+|we'?re\s+)?sorry,?\s*(?:but\s+)?")
+_CONCEDES = re.compile(r"\b(?:but|however|although|though|except)\b")
+_REFUSAL_MAX_CHARS = 300  # a paraphrased refusal is a sentence or two, never a paragraph
+
+
 def says_not_covered(text: str) -> bool:
-    """Whether a model's reply is (or opens with) the fixed not-covered sentence."""
+    """Whether a model's reply is (or opens with) the fixed not-covered sentence, or says so in its own words.
+
+    A paraphrase counts only when the reply is short and its first sentence refuses outright: "The plan
+    doesn't give a date, but it aims for 2030" is a partial answer, not a refusal.
+    """
     flat = " ".join(text.translate(_NORMALISE).split()).lower()
     target = NOT_COVERED.lower().rstrip(".")
     # Small models sometimes wrap the sentence ("Sorry, ..."); a short reply that holds it still counts.
-    return flat.startswith(target) or (len(flat) <= 2 * len(target) and target in flat)
+    if flat.startswith(target) or (len(flat) <= 2 * len(target) and target in flat):
+        return True
+    if not flat or len(flat) > _REFUSAL_MAX_CHARS:
+        return False
+    first = _APOLOGY.sub("", re.split(r"(?<=[.!?])\s", flat, maxsplit=1)[0])
+    return bool(_REFUSAL.search(first)) and not _CONCEDES.search(first)
 
 
 CONDENSE_SYSTEM = (
