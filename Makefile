@@ -76,8 +76,9 @@ load: $(STAMP) redis-deps ## locust: 50 users for 60 s on 2 workers, a Chroma se
 schemathesis: $(STAMP) ## OpenAPI fuzz: no 500, no schema violation (also part of make test)
 	$(PY) -m pytest -q tests/integration/test_api_fuzz.py
 
-test-llm: install-llm ## the opt-in local model tests
+test-llm: install-llm data/outline.json ## the local model: every llm test (llama_cpp.server included), then the eval on both sets with llama-cpp -> evals/reports/llm/
 	$(PY) -m pytest -m llm -q
+	nice $(PY) -m evals --generator llama-cpp --no-baselines --out evals/reports/llm
 
 clean:
 	rm -rf data .pytest_cache .ruff_cache .mypy_cache

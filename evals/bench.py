@@ -633,6 +633,73 @@ def llm_figures(data_dir: Path, assistant: Any) -> dict[str, Any]:
     }
 
 
+LLM_QUESTIONS = QUESTIONS[:8] + QUESTIONS[14:17] + QUESTIONS[28:31]
+"""Plan questions in the three voices for the llama-cpp answer times (each reaches the model)."""
+
+
+def llm_answer_times(
+    data_dir: Path, questions: Sequence[tuple[str, str]] = LLM_QUESTIONS, **overrides: Any
+) -> dict[str, Any]:
+    """First words shown and full answer through ``Assistant.stream`` with the llama-cpp generator.
+
+    "First words" is when the reader sees text: the lead, sent once the model's first sentence has been
+    checked against the plan; the model's own first token is earlier (``llm_figures``). Only questions the
+    model answered count; the rest (refused before the model, outline lookups) are listed apart.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("llama_cpp") is None:
+        return {"skipped": "llama-cpp-python is not installed (make install-llm)"}
+    from plan_assistant.config import Settings
+    from plan_assistant.factory import build_assistant
+    from plan_assistant.generators.model_files import DEFAULT_MODEL_FILE
+    from plan_assistant.schemas import Answer
+
+    existing = Settings().data_dir / "models" / DEFAULT_MODEL_FILE
+    values: dict[str, Any] = {"data_dir": data_dir, "generator": "llama-cpp", **overrides}
+    if existing.is_file() and "llm_model_path" not in values:
+        values["llm_model_path"] = str(existing)
+    try:
+        settings = Settings(**values)
+        assistant = build_assistant(settings)
+        assistant.generator.load()  # type: ignore[attr-defined]
+    except Exception as exc:
+        return {"skipped": f"the local model is not available: {exc}"}
+    for question in WARM_UP[:1]:
+        assistant.ask(question)
+    runs: list[dict[str, Any]] = []
+    for question, audience in questions:
+        started = time.perf_counter()
+        first: float | None = None
+        final: Answer | None = None
+        for item in assistant.stream(question, (), audience):  # type: ignore[arg-type]
+            if isinstance(item, Answer):
+                final = item
+            elif first is None and item.strip():
+                first = time.perf_counter()
+        ended = time.perf_counter()
+        assert final is not None
+        runs.append(
+            {
+                "question": question,
+                "audience": audience,
+                "status": final.status,
+                "route": final.route,
+                "model": "compose" in final.timings and final.route == "plan",
+                "first_words_ms": round(_ms((first or ended) - started), 1),
+                "full_answer_ms": round(_ms(ended - started), 1),
+            }
+        )
+    answered = [r for r in runs if r["model"] and r["status"] == "answered"]
+    return {
+        "settings": {k: v for k, v in overrides.items()},
+        "answered_by_the_model": len(answered),
+        "first_words_ms": summary([r["first_words_ms"] for r in answered], 1) if answered else None,
+        "full_answer_ms": summary([r["full_answer_ms"] for r in answered], 1) if answered else None,
+        "runs": runs,
+    }
+
+
 def synthetic_log(count: int, days: int = 90, seed: int = 13) -> tuple[list[Any], list[Any]]:
     """``count`` logged questions made by repeating the eval sets' questions under the lead-ins, and feedback.
 

@@ -26,7 +26,7 @@ from plan_assistant.answerability import AnswerabilityModel, features
 from plan_assistant.cite import citation, cite_sentences, reference_line, title_chunks
 from plan_assistant.config import Settings
 from plan_assistant.embeddings import Embedder
-from plan_assistant.generators.base import Generator
+from plan_assistant.generators.base import Generator, GeneratorBusyError
 from plan_assistant.generators.extractive import ExtractiveGenerator
 from plan_assistant.generators.failures import failure_line
 from plan_assistant.grounding import strip_markers
@@ -152,6 +152,8 @@ class _Recorded:
             for delta in self._deltas:
                 self.text += delta
                 yield delta
+        except GeneratorBusyError:
+            raise  # a full queue is the API's 503, not a failed server
         except Exception as exc:
             self.error = exc
 
@@ -265,6 +267,8 @@ class Assistant:
             # (the answer is still grounded in the passages), and a failed or odd one keeps the heuristic.
             try:
                 rewritten = " ".join(str(rewrite(state.screening.question, history)).split())
+            except GeneratorBusyError:
+                raise
             except Exception as exc:  # a model server that is down must not stop the answer
                 self._generator_failed(state, exc)
                 rewritten = ""

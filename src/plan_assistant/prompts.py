@@ -82,12 +82,28 @@ def format_passage(number: int, passage: Passage, text: str | None = None) -> st
     return f"<passage {' '.join(attrs)}>\n{body}\n</passage>"
 
 
-def _fit(passages: Sequence[Passage], char_budget: int | None) -> list[tuple[Passage, str]]:
+def focused_text(passage: Passage, sentences: int | None) -> str:
+    """The passage's ``sentences`` best-matching sentences, in the plan's order (all of it when ``None``).
+
+    A small local model reads every prompt token before it writes one: the sentences least like the question
+    cost time and rarely hold the answer. Grounding still checks the answer against the whole passage.
+    """
+    chunk = passage.chunk
+    scores = passage.sentence_scores
+    if sentences is None or len(chunk.sentences) <= sentences or len(scores) != len(chunk.sentences):
+        return chunk.text
+    best = sorted(sorted(range(len(scores)), key=lambda i: -scores[i])[:sentences])
+    return " ".join(chunk.sentences[i].text for i in best)
+
+
+def _fit(
+    passages: Sequence[Passage], char_budget: int | None, sentences: int | None = None
+) -> list[tuple[Passage, str]]:
     """Keep passages in rank order until the budget runs out, cutting the last one short if needed."""
     kept: list[tuple[Passage, str]] = []
     left = char_budget
     for passage in passages:
-        text = passage.chunk.text
+        text = focused_text(passage, sentences)
         if left is not None:
             room = left - _FILLER_PER_PASSAGE
             if room <= 200 and kept:
@@ -99,9 +115,12 @@ def _fit(passages: Sequence[Passage], char_budget: int | None) -> list[tuple[Pas
     return kept
 
 
-def user_prompt(question: str, passages: Sequence[Passage], char_budget: int | None = None) -> str:
+def user_prompt(
+    question: str, passages: Sequence[Passage], char_budget: int | None = None, sentences: int | None = None
+) -> str:
     """The user message: the delimited passages, then the delimited question."""
-    blocks = [format_passage(i, p, text) for i, (p, text) in enumerate(_fit(passages, char_budget), start=1)]
+    fitted = _fit(passages, char_budget, sentences)
+    blocks = [format_passage(i, p, text) for i, (p, text) in enumerate(fitted, start=1)]
     plan = "\n\n".join(blocks) if blocks else "(no passages were found)"
     return (
         f"Passages from the plan:\n\n{plan}\n\n<question>\n{neutralise_tags(question.strip())}\n</question>"
@@ -109,16 +128,21 @@ def user_prompt(question: str, passages: Sequence[Passage], char_budget: int | N
 
 
 def build_messages(
-    question: str, passages: Sequence[Passage], audience: Audience, char_budget: int | None = None
+    question: str,
+    passages: Sequence[Passage],
+    audience: Audience,
+    char_budget: int | None = None,
+    sentences: int | None = None,
 ) -> list[ChatMessage]:
     """The system and user messages for one question, its passages (best first) and its audience.
 
     Args:
         char_budget: most characters of passage text (with tags) to include; ``None`` includes them all.
+        sentences: most sentences of each passage, the best matching (see ``focused_text``); ``None``: all.
     """
     return [
         {"role": "system", "content": system_prompt(audience)},
-        {"role": "user", "content": user_prompt(question, passages, char_budget)},
+        {"role": "user", "content": user_prompt(question, passages, char_budget, sentences)},
     ]
 
 

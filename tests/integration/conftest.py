@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 
-from tests.servers import ROOT, free_port, start_chroma, stop
+from tests.servers import (
+    LOCAL_LLM_ALIAS,
+    ROOT,
+    free_port,
+    local_llm_missing,
+    start_chroma,
+    start_local_llm,
+    stop,
+)
 
 
 @pytest.fixture(scope="session")
@@ -37,5 +47,36 @@ def chroma_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
         )
         assert not (folder / "data" / "chroma").exists(), "ingest wrote an embedded store, not to the server"
         yield env
+    finally:
+        stop(server)
+
+
+@dataclass(frozen=True)
+class LocalLLMServer:
+    """The local model behind llama_cpp.server: where it listens and the key it wants."""
+
+    url: str
+    api_key: str
+    model: str
+
+
+@pytest.fixture(scope="session")
+def local_llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalLLMServer]:
+    """llama_cpp.server on a free port with the packaged GGUF (2 threads, a 2048-token context), once per
+    session; skips cleanly when the local-llm extra is absent."""
+    if missing := local_llm_missing():
+        pytest.skip(missing)
+    port = free_port()
+    key = "test-key-" + secrets.token_hex(8)
+    log_path = tmp_path_factory.mktemp("local-llm") / "server.log"
+    with log_path.open("wb") as log:
+        try:
+            server = start_local_llm(port, key, log)
+        except BaseException:
+            log.flush()
+            print(log_path.read_text(errors="replace")[-3000:], file=sys.stderr)
+            raise
+    try:
+        yield LocalLLMServer(f"http://127.0.0.1:{port}", key, LOCAL_LLM_ALIAS)
     finally:
         stop(server)
