@@ -1,7 +1,8 @@
-"""python -m evals.bench [--llm] [--profile]: ingest, cold start, latency, throughput and memory on this machine.
+"""python -m evals.bench [--[no-]llm] [--llm-only] [--profile]: ingest, cold start, latency, throughput, memory.
 
 Everything runs against a temporary data directory (the developer's index is never touched) with the
-default generator unless ``--llm`` adds the local model's time to first token and tokens per second.
+default generator; when the local-llm extra is installed (or with ``--llm``) the local model is timed too:
+its first token and tokens per second, and first words and full answer through ``Assistant.stream``.
 Results go to ``evals/reports/bench.json`` and a table on the terminal, each goal marked met or missed.
 """
 
@@ -169,7 +170,30 @@ def goals(figures: Mapping[str, float | None]) -> list[GoalResult]:
         check_goal(
             "insights over 100,000 questions <= 30 s", figures.get("insights_100k_s"), 30.0, "s", "max"
         ),
+        check_goal(
+            "llama-cpp first words, median <= 1.5 s", figures.get("llm_first_words_ms"), 1500.0, "ms", "max"
+        ),
+        check_goal(
+            "llama-cpp full answer, median <= 6 s", figures.get("llm_full_answer_ms"), 6000.0, "ms", "max"
+        ),
     ]
+
+
+def llm_goal_figures(report: Mapping[str, Any]) -> dict[str, float | None]:
+    """The llama-cpp answer-time medians of a report (None when the local model was not measured)."""
+    answers = report.get("llm_answers") or {}
+    first, full = answers.get("first_words_ms"), answers.get("full_answer_ms")
+    return {
+        "llm_first_words_ms": first["median"] if first else None,
+        "llm_full_answer_ms": full["median"] if full else None,
+    }
+
+
+def llm_wanted(flag: bool | None) -> bool:
+    """Whether to time the local model: when asked, or by default whenever the local-llm extra is installed."""
+    import importlib.util
+
+    return flag if flag is not None else importlib.util.find_spec("llama_cpp") is not None
 
 
 def render_table(rows: Sequence[tuple[str, str]], goal_results: Sequence[GoalResult]) -> str:
@@ -802,7 +826,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
         "command": "python -m evals.bench"
-        + (" --llm" if args.llm else "")
+        + ({True: " --llm", False: " --no-llm", None: ""}[args.llm])
         + (" --profile" if args.profile else "")
         + (f" --torch-threads {args.torch_threads}" if args.torch_threads else ""),
         "generator": "extractive",
@@ -860,9 +884,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             f"{args.runs} cold starts, warm the {args.warm_passes} passes after on the last server",
         }
         report["server_peak_rss_mb"] = round(peak / 1e6, 1)
-        if args.llm:
+        if llm_wanted(args.llm):
             print("llama-cpp: time to first token, tokens/s ...", flush=True)
             report["llm"] = llm_figures(data_dir, assistant)
+            print(f"llama-cpp: first words and full answer, {len(LLM_QUESTIONS)} questions ...", flush=True)
+            report["llm_answers"] = llm_answer_times(data_dir)
         if args.profile:
             print("profiling Assistant.ask (pyinstrument) ...", flush=True)
             report["profile"] = {"start": profile_start(data_dir), "ask": profile_ask(data_dir)}
@@ -888,6 +914,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "ingest_s": report["ingest_s"]["median"],
         "cold_start_s": report["cold_start_s"]["median"],
         "server_peak_rss_mb": report["server_peak_rss_mb"],
+        **llm_goal_figures(report),
         "insights_100k_s": report["insights_100k"]["first_run"]["seconds"],
     }
     report["goals"] = [asdict(g) for g in goals(figures)]
@@ -950,7 +977,43 @@ def table_rows(report: Mapping[str, Any]) -> list[tuple[str, str]]:
                     f"load {llm['load_s']} s",
                 )
             )
+    if answers := report.get("llm_answers"):
+        rows.append(("llama-cpp answers (Assistant.stream)", llm_answers_row(answers)))
     return rows
+
+
+def llm_answers_row(answers: Mapping[str, Any]) -> str:
+    """The llama-cpp answer times in one line."""
+    if "skipped" in answers:
+        return f"skipped: {answers['skipped']}"
+    first, full = answers.get("first_words_ms"), answers.get("full_answer_ms")
+    if not first or not full:
+        return "no question was answered by the model"
+    return (
+        f"first words {first['median']:.0f} ms (p95 {first['p95']:.0f}), full answer {full['median']:.0f} ms "
+        f"(p95 {full['p95']:.0f}), {answers['answered_by_the_model']} questions"
+    )
+
+
+def llm_only(output: Path) -> int:
+    """Time only the local model over the project's own index, updating those figures in an existing report."""
+    from plan_assistant.config import Settings
+
+    report = json.loads(output.read_text()) if output.is_file() else {}
+    data_dir = Settings().data_dir
+    report["llm_answers"] = llm_answer_times(data_dir)
+    report["llm_answers"]["created"] = datetime.now(UTC).isoformat(timespec="seconds")
+    report["llm_answers"]["load_average"] = load_average()
+    figures = llm_goal_figures(report)
+    fresh = [g for g in goals(figures) if g.name.startswith("llama-cpp")]
+    report["goals"] = [g for g in report.get("goals", []) if not g["name"].startswith("llama-cpp")] + [
+        asdict(g) for g in fresh
+    ]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(render_table([("llama-cpp answers", llm_answers_row(report["llm_answers"]))], fresh))
+    print(f"\nwritten {output}")
+    return 0
 
 
 def insights_row(figures: Mapping[str, Any]) -> str:
@@ -1011,7 +1074,17 @@ def render_profile(profiles: Mapping[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print the table and write bench.json; exit 0 whether or not goals are met."""
     parser = argparse.ArgumentParser(prog="python -m evals.bench", description=__doc__)
-    parser.add_argument("--llm", action="store_true", help="also time the local llama-cpp model")
+    parser.add_argument(
+        "--llm",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="time the local llama-cpp model (default: whenever the local-llm extra is installed)",
+    )
+    parser.add_argument(
+        "--llm-only",
+        action="store_true",
+        help="only time llama-cpp answers over the project's index, updating those figures in the report",
+    )
     parser.add_argument("--profile", action="store_true", help="profile Assistant.ask with pyinstrument")
     parser.add_argument("--runs", type=int, default=3, help="ingest and cold-start repetitions (default 3)")
     parser.add_argument("--embed-runs", type=int, default=200, help="query embeddings timed (default 200)")
@@ -1038,6 +1111,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.insights_only:
         return insights_only(args.output)
+    if args.llm_only:
+        return llm_only(args.output)
     if args.torch_threads:
         # Before torch is imported here or in any subprocess: torch reads it once, at import.
         os.environ["OMP_NUM_THREADS"] = str(args.torch_threads)
