@@ -46,8 +46,8 @@ enrich: install-llm ## corpus/derived/: questions, keywords and plain English fr
 run: $(STAMP) data/outline.json ## set up, build the index if missing, serve on http://127.0.0.1:7860
 	$(PY) app.py
 
-test: $(STAMP) browser-deps redis-deps data/outline.json ## the whole suite, then the eval gate
-	$(PY) -m pytest
+test: $(STAMP) browser-deps redis-deps data/outline.json ## the whole suite but the local model (make test-llm), then the eval gate
+	$(PY) -m pytest -m "not llm"
 	$(PY) -m evals --check --no-baselines --out build/eval-gate
 
 test-fast: $(STAMP) ## unit tests only

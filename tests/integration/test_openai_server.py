@@ -104,8 +104,9 @@ def assistant(built_index: Settings) -> Assistant:
 
 @pytest.fixture
 def client_for(
-    assistant: Assistant, built_index: Settings, local_llm_server: LocalLLMServer, tmp_path: Path
+    local_llm_server: LocalLLMServer, assistant: Assistant, built_index: Settings, tmp_path: Path
 ) -> Iterator[MakeClient]:
+    # The server comes first: without the extra the test skips before the chain is built.
     clients: list[TestClient] = []
 
     def make(**overrides: object) -> TestClient:
