@@ -52,8 +52,8 @@ enrich: install-llm ## corpus/derived/: questions, keywords and plain English fr
 run: $(STAMP) data/outline.json ## set up, build the index if missing, serve on http://127.0.0.1:7860
 	$(PY) app.py
 
-test: $(STAMP) browser-deps redis-deps postgres-deps data/outline.json ## the whole suite, then the eval gate
-	$(PY) -m pytest
+test: $(STAMP) browser-deps redis-deps postgres-deps data/outline.json ## the whole suite but the local model (make test-llm), then the eval gate
+	$(PY) -m pytest -m "not llm"
 	$(PY) -m evals --check --no-baselines --out build/eval-gate
 
 test-fast: $(STAMP) ## unit tests only
@@ -82,8 +82,9 @@ load: $(STAMP) redis-deps ## locust: 50 users for 60 s on 2 workers, a Chroma se
 schemathesis: $(STAMP) ## OpenAPI fuzz: no 500, no schema violation (also part of make test)
 	$(PY) -m pytest -q tests/integration/test_api_fuzz.py
 
-test-llm: install-llm ## the opt-in local model tests
+test-llm: install-llm data/outline.json ## the local model: every llm test (llama_cpp.server included), then the eval on both sets with llama-cpp -> evals/reports/llm/
 	$(PY) -m pytest -m llm -q
+	nice $(PY) -m evals --generator llama-cpp --no-baselines --out evals/reports/llm
 
 clean:
 	rm -rf data .pytest_cache .ruff_cache .mypy_cache

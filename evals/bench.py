@@ -1,7 +1,8 @@
-"""python -m evals.bench [--llm] [--profile]: ingest, cold start, latency, throughput and memory on this machine.
+"""python -m evals.bench [--[no-]llm] [--llm-only] [--profile]: ingest, cold start, latency, throughput, memory.
 
 Everything runs against a temporary data directory (the developer's index is never touched) with the
-default generator unless ``--llm`` adds the local model's time to first token and tokens per second.
+default generator; when the local-llm extra is installed (or with ``--llm``) the local model is timed too:
+its first token and tokens per second, and first words and full answer through ``Assistant.stream``.
 Results go to ``evals/reports/bench.json`` and a table on the terminal, each goal marked met or missed.
 """
 
@@ -169,7 +170,30 @@ def goals(figures: Mapping[str, float | None]) -> list[GoalResult]:
         check_goal(
             "insights over 100,000 questions <= 30 s", figures.get("insights_100k_s"), 30.0, "s", "max"
         ),
+        check_goal(
+            "llama-cpp first words, median <= 1.5 s", figures.get("llm_first_words_ms"), 1500.0, "ms", "max"
+        ),
+        check_goal(
+            "llama-cpp full answer, median <= 6 s", figures.get("llm_full_answer_ms"), 6000.0, "ms", "max"
+        ),
     ]
+
+
+def llm_goal_figures(report: Mapping[str, Any]) -> dict[str, float | None]:
+    """The llama-cpp answer-time medians of a report (None when the local model was not measured)."""
+    answers = report.get("llm_answers") or {}
+    first, full = answers.get("first_words_ms"), answers.get("full_answer_ms")
+    return {
+        "llm_first_words_ms": first["median"] if first else None,
+        "llm_full_answer_ms": full["median"] if full else None,
+    }
+
+
+def llm_wanted(flag: bool | None) -> bool:
+    """Whether to time the local model: when asked, or by default whenever the local-llm extra is installed."""
+    import importlib.util
+
+    return flag if flag is not None else importlib.util.find_spec("llama_cpp") is not None
 
 
 def render_table(rows: Sequence[tuple[str, str]], goal_results: Sequence[GoalResult]) -> str:
@@ -633,6 +657,73 @@ def llm_figures(data_dir: Path, assistant: Any) -> dict[str, Any]:
     }
 
 
+LLM_QUESTIONS = QUESTIONS[:8] + QUESTIONS[14:17] + QUESTIONS[28:31]
+"""Plan questions in the three voices for the llama-cpp answer times (each reaches the model)."""
+
+
+def llm_answer_times(
+    data_dir: Path, questions: Sequence[tuple[str, str]] = LLM_QUESTIONS, **overrides: Any
+) -> dict[str, Any]:
+    """First words shown and full answer through ``Assistant.stream`` with the llama-cpp generator.
+
+    "First words" is when the reader sees text: the lead, sent once the model's first sentence has been
+    checked against the plan; the model's own first token is earlier (``llm_figures``). Only questions the
+    model answered count; the rest (refused before the model, outline lookups) are listed apart.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("llama_cpp") is None:
+        return {"skipped": "llama-cpp-python is not installed (make install-llm)"}
+    from plan_assistant.config import Settings
+    from plan_assistant.factory import build_assistant
+    from plan_assistant.generators.model_files import DEFAULT_MODEL_FILE
+    from plan_assistant.schemas import Answer
+
+    existing = Settings().data_dir / "models" / DEFAULT_MODEL_FILE
+    values: dict[str, Any] = {"data_dir": data_dir, "generator": "llama-cpp", **overrides}
+    if existing.is_file() and "llm_model_path" not in values:
+        values["llm_model_path"] = str(existing)
+    try:
+        settings = Settings(**values)
+        assistant = build_assistant(settings)
+        assistant.generator.load()  # type: ignore[attr-defined]
+    except Exception as exc:
+        return {"skipped": f"the local model is not available: {exc}"}
+    for question in WARM_UP[:1]:
+        assistant.ask(question)
+    runs: list[dict[str, Any]] = []
+    for question, audience in questions:
+        started = time.perf_counter()
+        first: float | None = None
+        final: Answer | None = None
+        for item in assistant.stream(question, (), audience):  # type: ignore[arg-type]
+            if isinstance(item, Answer):
+                final = item
+            elif first is None and item.strip():
+                first = time.perf_counter()
+        ended = time.perf_counter()
+        assert final is not None
+        runs.append(
+            {
+                "question": question,
+                "audience": audience,
+                "status": final.status,
+                "route": final.route,
+                "model": "compose" in final.timings and final.route == "plan",
+                "first_words_ms": round(_ms((first or ended) - started), 1),
+                "full_answer_ms": round(_ms(ended - started), 1),
+            }
+        )
+    answered = [r for r in runs if r["model"] and r["status"] == "answered"]
+    return {
+        "settings": {k: v for k, v in overrides.items()},
+        "answered_by_the_model": len(answered),
+        "first_words_ms": summary([r["first_words_ms"] for r in answered], 1) if answered else None,
+        "full_answer_ms": summary([r["full_answer_ms"] for r in answered], 1) if answered else None,
+        "runs": runs,
+    }
+
+
 def synthetic_log(count: int, days: int = 90, seed: int = 13) -> tuple[list[Any], list[Any]]:
     """``count`` logged questions made by repeating the eval sets' questions under the lead-ins, and feedback.
 
@@ -735,7 +826,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
         "command": "python -m evals.bench"
-        + (" --llm" if args.llm else "")
+        + ({True: " --llm", False: " --no-llm", None: ""}[args.llm])
         + (" --profile" if args.profile else "")
         + (f" --torch-threads {args.torch_threads}" if args.torch_threads else ""),
         "generator": "extractive",
@@ -793,9 +884,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             f"{args.runs} cold starts, warm the {args.warm_passes} passes after on the last server",
         }
         report["server_peak_rss_mb"] = round(peak / 1e6, 1)
-        if args.llm:
+        if llm_wanted(args.llm):
             print("llama-cpp: time to first token, tokens/s ...", flush=True)
             report["llm"] = llm_figures(data_dir, assistant)
+            print(f"llama-cpp: first words and full answer, {len(LLM_QUESTIONS)} questions ...", flush=True)
+            report["llm_answers"] = llm_answer_times(data_dir)
         if args.profile:
             print("profiling Assistant.ask (pyinstrument) ...", flush=True)
             report["profile"] = {"start": profile_start(data_dir), "ask": profile_ask(data_dir)}
@@ -821,6 +914,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "ingest_s": report["ingest_s"]["median"],
         "cold_start_s": report["cold_start_s"]["median"],
         "server_peak_rss_mb": report["server_peak_rss_mb"],
+        **llm_goal_figures(report),
         "insights_100k_s": report["insights_100k"]["first_run"]["seconds"],
     }
     report["goals"] = [asdict(g) for g in goals(figures)]
@@ -883,7 +977,43 @@ def table_rows(report: Mapping[str, Any]) -> list[tuple[str, str]]:
                     f"load {llm['load_s']} s",
                 )
             )
+    if answers := report.get("llm_answers"):
+        rows.append(("llama-cpp answers (Assistant.stream)", llm_answers_row(answers)))
     return rows
+
+
+def llm_answers_row(answers: Mapping[str, Any]) -> str:
+    """The llama-cpp answer times in one line."""
+    if "skipped" in answers:
+        return f"skipped: {answers['skipped']}"
+    first, full = answers.get("first_words_ms"), answers.get("full_answer_ms")
+    if not first or not full:
+        return "no question was answered by the model"
+    return (
+        f"first words {first['median']:.0f} ms (p95 {first['p95']:.0f}), full answer {full['median']:.0f} ms "
+        f"(p95 {full['p95']:.0f}), {answers['answered_by_the_model']} questions"
+    )
+
+
+def llm_only(output: Path) -> int:
+    """Time only the local model over the project's own index, updating those figures in an existing report."""
+    from plan_assistant.config import Settings
+
+    report = json.loads(output.read_text()) if output.is_file() else {}
+    data_dir = Settings().data_dir
+    report["llm_answers"] = llm_answer_times(data_dir)
+    report["llm_answers"]["created"] = datetime.now(UTC).isoformat(timespec="seconds")
+    report["llm_answers"]["load_average"] = load_average()
+    figures = llm_goal_figures(report)
+    fresh = [g for g in goals(figures) if g.name.startswith("llama-cpp")]
+    report["goals"] = [g for g in report.get("goals", []) if not g["name"].startswith("llama-cpp")] + [
+        asdict(g) for g in fresh
+    ]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(render_table([("llama-cpp answers", llm_answers_row(report["llm_answers"]))], fresh))
+    print(f"\nwritten {output}")
+    return 0
 
 
 def insights_row(figures: Mapping[str, Any]) -> str:
@@ -944,7 +1074,17 @@ def render_profile(profiles: Mapping[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print the table and write bench.json; exit 0 whether or not goals are met."""
     parser = argparse.ArgumentParser(prog="python -m evals.bench", description=__doc__)
-    parser.add_argument("--llm", action="store_true", help="also time the local llama-cpp model")
+    parser.add_argument(
+        "--llm",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="time the local llama-cpp model (default: whenever the local-llm extra is installed)",
+    )
+    parser.add_argument(
+        "--llm-only",
+        action="store_true",
+        help="only time llama-cpp answers over the project's index, updating those figures in the report",
+    )
     parser.add_argument("--profile", action="store_true", help="profile Assistant.ask with pyinstrument")
     parser.add_argument("--runs", type=int, default=3, help="ingest and cold-start repetitions (default 3)")
     parser.add_argument("--embed-runs", type=int, default=200, help="query embeddings timed (default 200)")
@@ -971,6 +1111,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.insights_only:
         return insights_only(args.output)
+    if args.llm_only:
+        return llm_only(args.output)
     if args.torch_threads:
         # Before torch is imported here or in any subprocess: torch reads it once, at import.
         os.environ["OMP_NUM_THREADS"] = str(args.torch_threads)

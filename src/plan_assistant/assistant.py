@@ -9,6 +9,7 @@ supported sentences, ``cite`` attaches the plan's own words and ``compose`` adds
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -25,8 +26,9 @@ from plan_assistant.answerability import AnswerabilityModel, features
 from plan_assistant.cite import citation, cite_sentences, reference_line, title_chunks
 from plan_assistant.config import Settings
 from plan_assistant.embeddings import Embedder
-from plan_assistant.generators.base import Generator
+from plan_assistant.generators.base import Generator, GeneratorBusyError
 from plan_assistant.generators.extractive import ExtractiveGenerator
+from plan_assistant.generators.failures import failure_line
 from plan_assistant.grounding import strip_markers
 from plan_assistant.guardrails import (
     Guard,
@@ -47,6 +49,7 @@ from plan_assistant.text import content_words, words
 from plan_assistant.verify import Verifier
 
 NOT_FOUND_LEAD = compose.NOT_FOUND_LEAD
+logger = logging.getLogger(__name__)
 # A follow-up that only makes sense with what came before: short, or leaning on "it", "that", "and ...".
 _FOLLOW_UP = re.compile(
     r"^\s*(?:and|but|also|what about|how about|so|then|ok(?:ay)?|and what|why|when|by when|how|who)\b"
@@ -80,6 +83,7 @@ class _State:
     signals: dict[str, float] = field(default_factory=dict)
     answerable: bool = True
     document_id: str | None = None  # the document a question names, when several are loaded
+    generator_failed: bool = False  # the model server failed once: the rest of this answer is extractive
 
     def lap(self, step: str, since: float) -> float:
         now = time.perf_counter()
@@ -132,16 +136,26 @@ def sub_questions(text: str) -> list[str]:
 
 
 class _Recorded:
-    """A generator's output stream, remembered as it passes (to recognise a model's own refusal)."""
+    """A generator's output stream, remembered as it passes (to recognise a model's own refusal).
+
+    A model server that fails (down, timed out, refusing the key) ends the stream instead of the request;
+    the failure is kept in ``error`` for the caller to fall back on.
+    """
 
     def __init__(self, deltas: Iterator[str]) -> None:
         self._deltas = deltas
         self.text = ""
+        self.error: Exception | None = None
 
     def __iter__(self) -> Iterator[str]:
-        for delta in self._deltas:
-            self.text += delta
-            yield delta
+        try:
+            for delta in self._deltas:
+                self.text += delta
+                yield delta
+        except GeneratorBusyError:
+            raise  # a full queue is the API's 503, not a failed server
+        except Exception as exc:
+            self.error = exc
 
 
 class Assistant:
@@ -257,7 +271,10 @@ class Assistant:
             # (the answer is still grounded in the passages), and a failed or odd one keeps the heuristic.
             try:
                 rewritten = " ".join(str(rewrite(state.screening.question, history)).split())
-            except Exception:  # a model server that is down must not stop the answer
+            except GeneratorBusyError:
+                raise
+            except Exception as exc:  # a model server that is down must not stop the answer
+                self._generator_failed(state, exc)
                 rewritten = ""
             if 0 < len(rewritten) <= MAX_CONDENSED_CHARS:
                 state.standalone = rewritten
@@ -383,7 +400,16 @@ class Assistant:
         yield self._answer(state, text, "not_found", [], route="plan")
 
     def _notices(self, state: _State) -> list[str]:
-        return list(state.screening.notices) if state.screening else []
+        notices = list(state.screening.notices) if state.screening else []
+        if state.generator_failed:
+            notices.append(replies.generator_unavailable_notice())
+        return notices
+
+    def _generator_failed(self, state: _State, exc: Exception) -> None:
+        """Log a model server's failure (a 502 from upstream) and answer the rest extractively."""
+        if not state.generator_failed:
+            logger.warning(failure_line(self.generator.name, exc))
+        state.generator_failed = True
 
     def _compose_structural(self, state: _State, found: StructuralAnswer) -> Iterator[str | Answer]:
         by_id = self.retriever.index.by_id
@@ -403,14 +429,17 @@ class Assistant:
         t = time.perf_counter()
         passages = state.passages
         verifier = Verifier(passages, self.embedder.embed)
-        recorded = _Recorded(self.generator.generate(state.standalone, passages, state.audience))
+        generator: Generator = self._fallback if state.generator_failed else self.generator
+        recorded = _Recorded(generator.generate(state.standalone, passages, state.audience))
         lines = verifier.lines(iter(recorded))
         first = next(lines, None)
-        if first is None and says_not_covered(recorded.text):
+        if recorded.error is not None:
+            self._generator_failed(state, recorded.error)
+        if first is None and recorded.error is None and says_not_covered(recorded.text):
             # The model's own "the plan doesn't cover that" is a refusal, not a sentence to replace.
             yield from self._not_found(state)
             return
-        if first is None and self.generator.name != self._fallback.name:
+        if first is None and generator.name != self._fallback.name:
             verifier.reset()
             lines = verifier.lines(self._fallback.generate(state.standalone, passages, state.audience))
             first = next(lines, None)
@@ -421,10 +450,7 @@ class Assistant:
         if not states_asked_figure(state.standalone, ""):
             # Hold the lines back: only an answer that states a figure answers "how many".
             held = list(body)
-            if (
-                not states_asked_figure(state.standalone, " ".join(held))
-                and self.generator is not self._fallback
-            ):
+            if not states_asked_figure(state.standalone, " ".join(held)) and generator is not self._fallback:
                 # A model may leave the figure out; the passages' own sentences may not.
                 verifier.reset()
                 held = list(
@@ -458,9 +484,16 @@ class Assistant:
         )
         yield lead
         parts: list[str] = [lead]
+        failed_before = state.generator_failed
         for line in body:
             yield line
             parts.append(line)
+        if recorded.error is not None and not failed_before:
+            # The server failed mid-answer: what was verified stands, and the reader is told it stopped short.
+            self._generator_failed(state, recorded.error)
+            notice = f"\n{replies.generator_unavailable_notice()}\n"
+            yield notice
+            parts.append(notice)
         citations = cite_sentences(by_id, verifier.order, verifier.used)
         if state.audience in ("adviser", "staff") and citations:
             # Advisers read the reference out; staff want every place in the plan the answer draws on.
@@ -522,7 +555,6 @@ class Assistant:
         notices: Sequence[str] = (),
     ) -> Answer:
         state.timings["total"] = round((time.perf_counter() - state.started) * 1000, 2)
-        screening = state.screening
         return Answer(
             answer=text.strip(),
             status=status,
@@ -532,7 +564,7 @@ class Assistant:
             route=route,
             # Fixed guardrail texts in the answer (notices before it, a signpost after it), listed so that
             # clients and the eval can tell them from what the plan says.
-            notices=[*(screening.notices if screening else []), *notices],
+            notices=[*self._notices(state), *notices],
         )
 
 

@@ -97,6 +97,29 @@ class Settings(BaseSettings):
     llm_context: int = Field(4096, ge=512, description="llama-cpp context window in tokens.")
     llm_max_tokens: int = Field(320, ge=16, description="Most tokens an LLM may write per answer.")
     llm_temperature: float = Field(0.1, ge=0, le=2, description="LLM sampling temperature.")
+    llm_passages: int = Field(
+        3, ge=0, description="Most passages llama-cpp reads, best first; 0 reads every one."
+    )
+    llm_passage_sentences: int = Field(
+        4,
+        ge=0,
+        description="Most sentences of each passage llama-cpp reads, the best matching in the plan's order; 0 reads all.",
+    )
+    llm_resident_max_tokens: int = Field(
+        160,
+        ge=0,
+        description="Most tokens llama-cpp writes for a resident (short answers); 0: llm_max_tokens.",
+    )
+    llm_queue_limit: int = Field(
+        4,
+        ge=0,
+        description="Questions that may wait for the local model; one more gets 503 with Retry-After.",
+    )
+    llm_timeout: float = Field(
+        20.0,
+        gt=0,
+        description="Seconds to wait for an openai or ollama server before answering from the plan's own sentences.",
+    )
     openai_base_url: str = Field("", description="OpenAI-compatible server URL (Azure, vLLM, LM Studio...).")
     openai_model: str = Field("gpt-4o-mini", description="Model name on the OpenAI-compatible server.")
     openai_api_key: str = Field("", description="API key for the OpenAI-compatible server.")

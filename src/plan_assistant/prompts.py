@@ -82,12 +82,28 @@ def format_passage(number: int, passage: Passage, text: str | None = None) -> st
     return f"<passage {' '.join(attrs)}>\n{body}\n</passage>"
 
 
-def _fit(passages: Sequence[Passage], char_budget: int | None) -> list[tuple[Passage, str]]:
+def focused_text(passage: Passage, sentences: int | None) -> str:
+    """The passage's ``sentences`` best-matching sentences, in the plan's order (all of it when ``None``).
+
+    A small local model reads every prompt token before it writes one: the sentences least like the question
+    cost time and rarely hold the answer. Grounding still checks the answer against the whole passage.
+    """
+    chunk = passage.chunk
+    scores = passage.sentence_scores
+    if sentences is None or len(chunk.sentences) <= sentences or len(scores) != len(chunk.sentences):
+        return chunk.text
+    best = sorted(sorted(range(len(scores)), key=lambda i: -scores[i])[:sentences])
+    return " ".join(chunk.sentences[i].text for i in best)
+
+
+def _fit(
+    passages: Sequence[Passage], char_budget: int | None, sentences: int | None = None
+) -> list[tuple[Passage, str]]:
     """Keep passages in rank order until the budget runs out, cutting the last one short if needed."""
     kept: list[tuple[Passage, str]] = []
     left = char_budget
     for passage in passages:
-        text = passage.chunk.text
+        text = focused_text(passage, sentences)
         if left is not None:
             room = left - _FILLER_PER_PASSAGE
             if room <= 200 and kept:
@@ -99,9 +115,12 @@ def _fit(passages: Sequence[Passage], char_budget: int | None) -> list[tuple[Pas
     return kept
 
 
-def user_prompt(question: str, passages: Sequence[Passage], char_budget: int | None = None) -> str:
+def user_prompt(
+    question: str, passages: Sequence[Passage], char_budget: int | None = None, sentences: int | None = None
+) -> str:
     """The user message: the delimited passages, then the delimited question."""
-    blocks = [format_passage(i, p, text) for i, (p, text) in enumerate(_fit(passages, char_budget), start=1)]
+    fitted = _fit(passages, char_budget, sentences)
+    blocks = [format_passage(i, p, text) for i, (p, text) in enumerate(fitted, start=1)]
     plan = "\n\n".join(blocks) if blocks else "(no passages were found)"
     return (
         f"Passages from the plan:\n\n{plan}\n\n<question>\n{neutralise_tags(question.strip())}\n</question>"
@@ -109,28 +128,63 @@ def user_prompt(question: str, passages: Sequence[Passage], char_budget: int | N
 
 
 def build_messages(
-    question: str, passages: Sequence[Passage], audience: Audience, char_budget: int | None = None
+    question: str,
+    passages: Sequence[Passage],
+    audience: Audience,
+    char_budget: int | None = None,
+    sentences: int | None = None,
 ) -> list[ChatMessage]:
     """The system and user messages for one question, its passages (best first) and its audience.
 
     Args:
         char_budget: most characters of passage text (with tags) to include; ``None`` includes them all.
+        sentences: most sentences of each passage, the best matching (see ``focused_text``); ``None``: all.
     """
     return [
         {"role": "system", "content": system_prompt(audience)},
-        {"role": "user", "content": user_prompt(question, passages, char_budget)},
+        {"role": "user", "content": user_prompt(question, passages, char_budget, sentences)},
     ]
 
 
 _NORMALISE = str.maketrans({"\u2019": "'", "\u2018": "'", "*": None, "_": None, "`": None, '"': None})
 
 
+# A model's own words for "the documents don't say": small models often paraphrase the fixed sentence
+# ("The passages do not provide information about ...", "There is no mention of ... in the plan").
+_SOURCE = r"(?:passages?|(?:business\s+)?plan|documents?|texts?|context|information\s+(?:provided|given))"
+_NEGATED = (
+    r"(?:do(?:es)?\s*n[o']t|do(?:es)?\s+not|is\s+not|are\s+not|contains?\s+no|makes?\s+no|ha(?:s|ve)\s+no"
+    r"|gives?\s+no|provides?\s+no|says?\s+nothing)"
+)
+_REFUSAL = re.compile(
+    rf"\b{_SOURCE}\b[^.]{{0,40}}?\b{_NEGATED}\b[^.]{{0,20}}?"
+    r"\b(?:cover|mention|say|specify|state|include|contain|provide|address|discuss|give|refer|information"
+    r"|details?|answer)"
+    r"|^(?:there\s+is|there'?s|i\s+(?:do\s*n[o']t|do\s+not)\s+have|i\s+have)"
+    r"\s+no\s+(?:specific\s+|relevant\s+|such\s+)?(?:information|mention|details?|answer)"
+    r"|^i\s+(?:do\s*n[o']t|do\s+not|cannot|can'?t)\s+(?:have|find)\b"
+    r"[^.]{0,20}\b(?:information|details?|answer)",
+)
+_APOLOGY = re.compile(r"^(?:i'?m\s+|we'?re\s+)?sorry,?\s*(?:but\s+)?")
+_CONCEDES = re.compile(r"\b(?:but|however|although|though|except)\b")
+_REFUSAL_MAX_CHARS = 300  # a paraphrased refusal is a sentence or two, never a paragraph
+
+
 def says_not_covered(text: str) -> bool:
-    """Whether a model's reply is (or opens with) the fixed not-covered sentence."""
+    """Whether a model's reply is (or opens with) the fixed not-covered sentence, or says so in its own words.
+
+    A paraphrase counts only when the reply is short and its first sentence refuses outright: "The plan
+    doesn't give a date, but it aims for 2030" is a partial answer, not a refusal.
+    """
     flat = " ".join(text.translate(_NORMALISE).split()).lower()
     target = NOT_COVERED.lower().rstrip(".")
     # Small models sometimes wrap the sentence ("Sorry, ..."); a short reply that holds it still counts.
-    return flat.startswith(target) or (len(flat) <= 2 * len(target) and target in flat)
+    if flat.startswith(target) or (len(flat) <= 2 * len(target) and target in flat):
+        return True
+    if not flat or len(flat) > _REFUSAL_MAX_CHARS:
+        return False
+    first = _APOLOGY.sub("", re.split(r"(?<=[.!?])\s", flat, maxsplit=1)[0])
+    return bool(_REFUSAL.search(first)) and not _CONCEDES.search(first)
 
 
 CONDENSE_SYSTEM = (

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from plan_assistant.generators.base import GeneratorBusyError
 from plan_assistant.outline import DocumentOutline, KeyPriority, Outcome, Outline
 from plan_assistant.schemas import Answer, Audience, Citation, Turn
 from plan_assistant.store import StoreUnavailableError
@@ -42,8 +43,10 @@ class FakeAssistant:
         fail_after_deltas: int | None = None,
         chunks: int = 7,
         store_down: bool = False,
+        busy: bool = False,
     ) -> None:
         self.fail = fail
+        self.busy = busy  # as the real chain behaves when the local model's queue is full
         self.store_down = store_down  # as the real chain behaves when the Chroma server does not answer
         self.fail_after_deltas = fail_after_deltas
         self.chunks = chunks
@@ -73,6 +76,8 @@ class FakeAssistant:
         self.questions.append((question, tuple(history), audience))
         if self.fail:
             raise RuntimeError("scripted failure")
+        if self.busy:
+            raise GeneratorBusyError("4 questions are already waiting for the local model (limit 4)")
         if self.store_down:
             raise StoreUnavailableError(
                 "Chroma server 127.0.0.1:8000 unreachable (ConnectError: [Errno 111] Connection refused)"

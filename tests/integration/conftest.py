@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,7 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import ROOT, PostgresCluster, free_port, postgres_cluster, start_chroma, stop
+from tests.servers import (
+    LOCAL_LLM_ALIAS,
+    ROOT,
+    PostgresCluster,
+    free_port,
+    local_llm_missing,
+    postgres_cluster,
+    start_chroma,
+    start_local_llm,
+    stop,
+)
 
 
 @pytest.fixture(scope="session")
@@ -71,3 +82,34 @@ def log_database(request: pytest.FixtureRequest, tmp_path: Path) -> LogDatabase:
         return LogDatabase(f"sqlite:///{folder / 'questions.sqlite3'}", folder)
     cluster: PostgresCluster = request.getfixturevalue("postgres")
     return LogDatabase(cluster.new_database(), cluster.data)
+
+
+@dataclass(frozen=True)
+class LocalLLMServer:
+    """The local model behind llama_cpp.server: where it listens and the key it wants."""
+
+    url: str
+    api_key: str
+    model: str
+
+
+@pytest.fixture(scope="session")
+def local_llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalLLMServer]:
+    """llama_cpp.server on a free port with the packaged GGUF (2 threads, a 2048-token context), once per
+    session; skips cleanly when the local-llm extra is absent."""
+    if missing := local_llm_missing():
+        pytest.skip(missing)
+    port = free_port()
+    key = "test-key-" + secrets.token_hex(8)
+    log_path = tmp_path_factory.mktemp("local-llm") / "server.log"
+    with log_path.open("wb") as log:
+        try:
+            server = start_local_llm(port, key, log)
+        except BaseException:
+            log.flush()
+            print(log_path.read_text(errors="replace")[-3000:], file=sys.stderr)
+            raise
+    try:
+        yield LocalLLMServer(f"http://127.0.0.1:{port}", key, LOCAL_LLM_ALIAS)
+    finally:
+        stop(server)

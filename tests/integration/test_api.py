@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from plan_assistant.api import create_app
+from plan_assistant.api import BUSY, create_app
 from plan_assistant.config import Settings
 from plan_assistant.factory import build_assistant
 from plan_assistant.feedback import FeedbackStore
@@ -215,6 +215,24 @@ def test_a_question_while_the_index_store_is_unreachable_gets_503_with_retry_aft
     )
     assert line["status"] == 503
     assert "127.0.0.1:8000 unreachable (ConnectError" in line["error"]
+
+
+def test_a_question_beyond_the_local_models_queue_gets_503_busy_with_retry_after(
+    make_client: MakeClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="plan_assistant.requests")
+    client = make_client(assistant_override=FakeAssistant(busy=True))
+    response = client.post("/api/chat", json={"question": PLAN_QUESTION})
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    assert response.json()["detail"] == BUSY
+    line = next(
+        r.msg for r in caplog.records if isinstance(r.msg, dict) and r.msg.get("route") == "/api/chat"
+    )
+    assert line["status"] == 503 and "queue full" in line["error"]
+    with client.stream("POST", "/api/chat/stream", json={"question": PLAN_QUESTION}) as streamed:
+        events = parse_sse(streamed.iter_text())
+    assert events == [("error", {"detail": BUSY})]
 
 
 def test_chat_before_the_assistant_has_loaded_gives_503(make_client: MakeClient) -> None:

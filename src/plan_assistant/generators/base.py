@@ -16,3 +16,7 @@ class Generator(Protocol):
     def generate(self, question: str, passages: Sequence[Passage], audience: Audience) -> Iterator[str]:
         """Yield the answer as text deltas (Markdown)."""
         ...
+
+
+class GeneratorBusyError(RuntimeError):
+    """Too many questions are already waiting for the model: try again shortly (HTTP 503)."""

@@ -13,7 +13,6 @@ from plan_assistant.schemas import Audience, Passage, Turn
 if TYPE_CHECKING:
     from plan_assistant.config import Settings
 
-_TIMEOUT_SECONDS = 60.0
 _NO_KEY = "not-needed"  # local OpenAI-compatible servers ignore the key, but the client insists on one
 
 
@@ -55,8 +54,9 @@ def openai_from_settings(settings: Settings) -> ChatModelGenerator:
         temperature=settings.llm_temperature,
         max_completion_tokens=settings.llm_max_tokens,
         streaming=True,
-        timeout=_TIMEOUT_SECONDS,
-        max_retries=1,
+        timeout=settings.llm_timeout,
+        # No retry: a failed call is answered from the plan's own sentences at once, not after a second wait.
+        max_retries=0,
     )
     return ChatModelGenerator("openai", model, char_budget=_char_budget(settings))
 
@@ -71,7 +71,7 @@ def ollama_from_settings(settings: Settings) -> ChatModelGenerator:
         temperature=settings.llm_temperature,
         num_predict=settings.llm_max_tokens,
         num_ctx=settings.llm_context,
-        client_kwargs={"timeout": _TIMEOUT_SECONDS},
+        client_kwargs={"timeout": settings.llm_timeout},
     )
     return ChatModelGenerator("ollama", model, char_budget=_char_budget(settings))
 

@@ -157,6 +157,14 @@ def personal_data_notice() -> str:
     )
 
 
+def generator_unavailable_notice() -> str:
+    """Say that the answer is the plan's own sentences because the writing model could not be used."""
+    return (
+        "The assistant's writing model isn't available just now, so this answer uses the plan's own "
+        "sentences."
+    )
+
+
 def injection_notice() -> str:
     """Say that instructions inside the message were ignored."""
     return (
