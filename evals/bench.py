@@ -1042,12 +1042,17 @@ def insights_only(output: Path) -> int:
     return 0
 
 
+KEPT_FIGURES = ("load", "llm_answers")
+"""Figures other commands measure (`make load`; the local model, skipped with --no-llm): kept from the last
+report when this run did not measure them."""
+
+
 def keep_load_figures(report: dict[str, Any], path: Path) -> dict[str, Any]:
-    """The report with the "load" figures `make load` wrote into path before (this run does not measure them)."""
+    """The report with the figures of KEPT_FIGURES it lacks taken from the report in path before."""
     if path.is_file():
         previous = json.loads(path.read_text(encoding="utf-8"))
-        if "load" in previous:
-            return {**report, "load": previous["load"]}
+        kept = {key: previous[key] for key in KEPT_FIGURES if key in previous and key not in report}
+        return {**report, **kept}
     return report
 
 

@@ -105,6 +105,10 @@ def test_make_bench_keeps_the_load_figures_it_does_not_measure(tmp_path: Path) -
     assert keep_load_figures({"ingest_s": 1}, path) == {"ingest_s": 1}
     path.write_text(json.dumps({"ingest_s": 0, "load": {"p95_ms": 2}}))
     assert keep_load_figures({"ingest_s": 1}, path) == {"ingest_s": 1, "load": {"p95_ms": 2}}
+    path.write_text(json.dumps({"load": {"p95_ms": 2}, "llm_answers": {"first_ms": 9}}))
+    kept = keep_load_figures({"ingest_s": 1, "llm_answers": {"first_ms": 5}}, path)
+    assert kept == {"ingest_s": 1, "llm_answers": {"first_ms": 5}, "load": {"p95_ms": 2}}  # a new one wins
+    assert keep_load_figures({}, path)["llm_answers"] == {"first_ms": 9}
 
 
 def test_the_locustfile_names_intended_429s_as_the_driver_counts_them() -> None:
