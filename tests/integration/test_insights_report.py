@@ -69,3 +69,18 @@ def test_a_period_that_is_not_one_stops_with_a_message(
         main(["--since", "last month"])
     assert stopped.value.code == 2
     assert "30d" in capsys.readouterr().err
+
+
+def test_a_question_log_database_that_is_down_stops_with_a_message(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.servers import free_port
+
+    # Nothing listens on the port: the database is down.
+    url = f"postgresql://staff:s3cret-word@127.0.0.1:{free_port()}/questions"
+    monkeypatch.setenv("PLAN_ASSISTANT_QUESTION_LOG_URL", url)
+    assert main(["--since", "30d", "--out", str(data_dir / "report.html")]) == 2
+    err = capsys.readouterr().err
+    assert "Could not read the question log at postgresql+psycopg://staff:***@127.0.0.1" in err
+    assert "s3cret-word" not in err and "Traceback" not in err
+    assert not (data_dir / "report.html").exists()

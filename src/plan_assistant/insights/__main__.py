@@ -9,6 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from plan_assistant.config import get_settings
 from plan_assistant.embeddings import load_embedder
 from plan_assistant.feedback import FeedbackStore
@@ -40,13 +42,21 @@ def main(argv: list[str] | None = None) -> int:
     if settings.outline_path.is_file():
         outline = Outline.load(settings.outline_path)
         titles = {o.number: o.title for d in outline.documents for o in d.outcomes}
-    insights = build_insights(
-        log.rows(since=since),
-        FeedbackStore(settings.feedback_path).rows(),
-        cached_embed(log, question_embedder(embedder), embedder.name),
-        since=since,
-        outcome_titles=titles,
-    )
+    try:
+        insights = build_insights(
+            log.rows(since=since),
+            FeedbackStore(settings.feedback_path).rows(),
+            cached_embed(log, question_embedder(embedder), embedder.name),
+            since=since,
+            outcome_titles=titles,
+        )
+    except SQLAlchemyError as exc:
+        where = log.engine.url.render_as_string(hide_password=True)
+        print(
+            f"Could not read the question log at {where}: {type(exc).__name__}. Is the database running?",
+            file=sys.stderr,
+        )
+        return 2
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report_html(insights), encoding="utf-8")
     csv_path(args.out).write_text(topics_csv(insights), encoding="utf-8")
