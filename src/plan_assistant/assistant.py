@@ -431,7 +431,8 @@ class Assistant:
         verifier = Verifier(passages, self.embedder.embed)
         generator: Generator = self._fallback if state.generator_failed else self.generator
         recorded = _Recorded(generator.generate(state.standalone, passages, state.audience))
-        lines = verifier.lines(iter(recorded))
+        # A sentence at a time: a model's first sentence shows while it writes the second.
+        lines = verifier.pieces(iter(recorded))
         first = next(lines, None)
         if recorded.error is not None:
             self._generator_failed(state, recorded.error)
@@ -441,7 +442,7 @@ class Assistant:
             return
         if first is None and generator.name != self._fallback.name:
             verifier.reset()
-            lines = verifier.lines(self._fallback.generate(state.standalone, passages, state.audience))
+            lines = verifier.pieces(self._fallback.generate(state.standalone, passages, state.audience))
             first = next(lines, None)
         if first is None:
             yield from self._not_found(state)
@@ -465,7 +466,8 @@ class Assistant:
         plan_id = plan.id if plan else None
         if len({p.chunk.document_id for p in passages}) > 1:
             # Several documents may answer: the plan's lines come first, so its citations do.
-            body = iter(_plan_first(list(body), verifier, passages, plan_id))
+            whole = "".join(body).splitlines(keepends=True)
+            body = iter(_plan_first(whole, verifier, passages, plan_id))
         # Nothing is shown until a first supported sentence exists, so a refusal never follows a lead line,
         # and the lead names where that first cited sentence sits.
         top = by_id[verifier.order[0]]

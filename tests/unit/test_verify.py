@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from plan_assistant.verify import Verifier
 from tests.fakes import make_chunk, make_passage
 
@@ -38,3 +40,30 @@ def test_streamed_deltas_are_verified_line_by_line() -> None:
     verifier = _verifier()
     deltas = [CARBON[:10], CARBON[10:] + "\n", "Made up claim about parking permits.\n"]
     assert list(verifier.lines(iter(deltas))) == [f"{CARBON} [1]\n"]
+
+
+def _words(text: str) -> list[str]:
+    """A model's output as it streams: a word (and its space) at a time."""
+    return [word + " " for word in text.split(" ")[:-1]] + [text.split(" ")[-1]]
+
+
+def test_a_sentence_is_shown_once_the_next_has_begun_not_at_the_end_of_its_line() -> None:
+    answer = f"- {FLOOD} Made up claim about parking permits. {CARBON}\n- {CARBON}"
+    shown: list[tuple[int, str]] = []  # (words the model had written, the piece shown then)
+    deltas = _words(answer)
+    verifier = _verifier()
+
+    def written() -> Iterator[str]:
+        for n, delta in enumerate(deltas, start=1):
+            written.count = n  # type: ignore[attr-defined]
+            yield delta
+
+    for piece in verifier.pieces(written()):
+        shown.append((written.count, piece))  # type: ignore[attr-defined]
+    assert shown[0][1] == f"- {FLOOD} [1]"
+    assert shown[0][0] == len(_words(f"- {FLOOD} Made")), "shown as soon as the next sentence began"
+    assert verifier.removed == ["Made up claim about parking permits."]
+    # The pieces are exactly the lines the whole output gives, sentence by sentence.
+    pieces = "".join(piece for _, piece in shown)
+    assert pieces == "".join(_verifier().lines(iter(_words(answer))))
+    assert pieces == f"- {FLOOD} [1] {CARBON} [1]\n- {CARBON} [1]\n"
