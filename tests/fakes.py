@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from plan_assistant.embeddings import Embedder
-from plan_assistant.schemas import Audience, Chunk, Passage, Sentence
+from plan_assistant.schemas import Answer, Audience, Chunk, Citation, Passage, Sentence
 
 _WORD = re.compile(r"[a-z0-9£%]+")
 # Words that carry no topic, left out so a bag-of-words cosine reflects shared subject matter.
@@ -181,3 +181,17 @@ def make_passage(chunk: Chunk, scores: Sequence[float] | None = None, similarity
     """A retrieved passage with chosen sentence scores (default: every sentence 0.5)."""
     scores = tuple(scores) if scores is not None else tuple(0.5 for _ in chunk.sentences)
     return Passage(chunk=chunk, score=1.0, similarity=similarity, sentence_scores=scores)
+
+
+# An answered question with one citation, as the question log and its tests see it.
+CITATION = Citation(
+    document="Business Plan 2021-2023",
+    document_id="plan",
+    outcome=2,
+    outcome_title="A greener Somerset",
+    priority="Work with people to build a climate resilient Somerset",
+    section="Outcome 2 › Work with people to build a climate resilient Somerset",
+    quote="Ensure flood prevention remains a focus.",
+    chunk_id="c1",
+)
+ANSWERED = Answer(answer="The plan...", status="answered", citations=[CITATION], route="plan")

@@ -19,25 +19,14 @@ from plan_assistant.factory import build_assistant
 from plan_assistant.feedback import FeedbackStore
 from plan_assistant.insights import build_insights, cached_embed, question_embedder
 from plan_assistant.question_log import QuestionLog, entry_for
-from plan_assistant.schemas import Answer, Citation
 from tests.conftest import MakeSettings
+from tests.fakes import ANSWERED, CITATION
 from tests.integration.api_support import FakeAssistant
 from tests.integration.conftest import LogDatabase
 from tests.servers import free_port
 
 # The privacy test's corpus (tests/integration/test_privacy.py): adversarial items and any carrying details.
 ITEMS = [i for i in load_dataset() if i.kind == "adversarial" or i.personal_details]
-CITATION = Citation(
-    document="Business Plan 2021-2023",
-    document_id="plan",
-    outcome=2,
-    outcome_title="A greener Somerset",
-    priority="Work with people to build a climate resilient Somerset",
-    section="Outcome 2 › Work with people to build a climate resilient Somerset",
-    quote="Ensure flood prevention remains a focus.",
-    chunk_id="c1",
-)
-ANSWERED = Answer(answer="The plan...", status="answered", citations=[CITATION], route="plan")
 
 
 def asked(question: str, request_id: str, now: datetime | None = None) -> object:

@@ -17,19 +17,8 @@ from plan_assistant.question_log import (
     entry_for,
     open_engine,
 )
-from plan_assistant.schemas import Answer, Citation
-
-CITATION = Citation(
-    document="Business Plan 2021-2023",
-    document_id="plan",
-    outcome=2,
-    outcome_title="A greener Somerset",
-    priority="Work with people to build a climate resilient Somerset",
-    section="Outcome 2 › Work with people to build a climate resilient Somerset",
-    quote="Ensure flood prevention remains a focus.",
-    chunk_id="c1",
-)
-ANSWERED = Answer(answer="The plan...", status="answered", citations=[CITATION], route="plan")
+from plan_assistant.schemas import Answer
+from tests.fakes import ANSWERED
 
 
 def test_messages_about_a_persons_own_situation_are_counted_but_not_kept() -> None:
