@@ -143,3 +143,20 @@ def test_residents_read_the_plain_rendering_and_staff_the_plans_words() -> None:
     staff = "".join(ExtractiveGenerator().generate("flooding?", passages, "staff"))
     assert resident.strip() == "The council will keep working to stop floods."
     assert staff.strip() == DISTINCT[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what about the parish councils?", DISTINCT[0].replace("communities", "parish and town councils")),
+        ("what about local councils?", "The council will keep listening to local councils."),
+    ],
+)
+def test_a_rendering_that_drops_a_word_the_resident_asked_with_gives_way_to_the_plans_words(
+    question: str, expected: str
+) -> None:
+    source = DISTINCT[0].replace("communities", "parish and town councils")
+    chunk = make_chunk("c", [source], outcome=2, priority="P")
+    chunk.sentences[0].plain = "The council will keep listening to local councils."
+    passages = [make_passage(chunk, [0.8])]
+    assert "".join(ExtractiveGenerator().generate(question, passages, "resident")).strip() == expected

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from plan_assistant.answer_types import asked_types, asks_for_list, holds
-from plan_assistant.schemas import Audience, Passage
+from plan_assistant.schemas import Audience, Passage, Sentence
+from plan_assistant.text import content_words, stem
 
 if TYPE_CHECKING:
     from plan_assistant.config import Settings
@@ -125,6 +126,20 @@ def select_sentences(passages: Sequence[Passage], audience: Audience, question: 
     return expanded[: MAX_SENTENCES["adviser"]] if audience == "adviser" else expanded
 
 
+def _resident_text(sentence: Sentence, question: str) -> str:
+    """The sentence's plain rendering, unless it drops a word the person asked with that the plan uses.
+
+    A rendering says things more generally ("local councils" for "parish and town councils"); when the
+    question named the plan's own term, the plan's sentence answers it and the rendering would not.
+    """
+    if not sentence.plain:
+        return sentence.text
+    asked = {stem(w) for w in content_words(question)}
+    source = {stem(w) for w in content_words(sentence.text)}
+    plain = {stem(w) for w in content_words(sentence.plain)}
+    return sentence.text if (asked & source) - plain else sentence.plain
+
+
 class ExtractiveGenerator:
     """Answers with the passages' own sentences: one paragraph, or a list when there are several."""
 
@@ -138,7 +153,7 @@ class ExtractiveGenerator:
             sentence = passages[pick.passage].chunk.sentences[pick.sentence]
             # Residents read the plain-English rendering prepared for the sentence (checked against it when
             # it was made); the citation still quotes the plan's own words. Staff and advisers get those.
-            text = sentence.plain if audience == "resident" and sentence.plain else sentence.text
+            text = _resident_text(sentence, question) if audience == "resident" else sentence.text
             text = " ".join(text.split())
             yield f"- {text}\n" if as_list else f"{text}\n"
 
