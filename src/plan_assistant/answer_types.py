@@ -13,8 +13,8 @@ from typing import Literal
 
 from plan_assistant.schemas import Sentence
 
-AnswerType = Literal["percentage", "money", "quantity", "date", "person"]
-ANSWER_TYPES: tuple[AnswerType, ...] = ("percentage", "money", "quantity", "date", "person")
+AnswerType = Literal["percentage", "money", "quantity", "date", "person", "name", "progress"]
+ANSWER_TYPES: tuple[AnswerType, ...] = ("percentage", "money", "quantity", "date", "person", "name", "progress")
 
 _I = re.IGNORECASE
 _ROLE = (
@@ -24,6 +24,11 @@ _ROLE = (
 # Most specific first: "what percentage" is also a quantity, "how much money" also a quantity.
 _W = r"[\w'’-]+"  # one word
 _MONEY_NOUN = r"(?:budget|cost|price|spend|spending|funding|investment|money|grant|fund)"
+_PEOPLE = r"(?:leadership|leaders|team|staff|officials|officers|councillors|directors|managers)"
+_ORGANISATION = (
+    r"(?:organi[sz]ations?|compan(?:y|ies)|firms?|contractors?|charit(?:y|ies)|suppliers?|providers?|"
+    r"partners?|consultan(?:ts?|cy|cies))"
+)
 # Most specific first: "what percentage" is also a quantity, "how much money" also a quantity.
 ASKS: dict[AnswerType, re.Pattern[str]] = {
     "percentage": re.compile(
@@ -58,18 +63,35 @@ ASKS: dict[AnswerType, re.Pattern[str]] = {
         rf"\bwho(?:'s|’s|\s+is|\s+are|\s+was|\s+were|s)\s+(?:the\s+|our\s+|your\s+|their\s+)?(?:[\w-]+\s+){{0,3}}?"
         rf"(?:{_ROLE}|in\s+charge|running)\b"
         r"|\bwho\s+(?:runs|leads|heads|chairs|manages)\b"
-        rf"|\bnames?\s+of\s+(?:the\s+)?(?:[\w-]+\s+){{0,2}}?{_ROLE}\b|\bwhich\s+councillors?\b",
+        rf"|\bnames?\s+(?:and\s+(?:[\w-]+\s+){{1,2}})?of\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,3}}?(?:{_ROLE}|{_PEOPLE})\b"
+        r"|\bwhich\s+councillors?\b",
+        _I,
+    ),
+    # What something is called, or which organisation was chosen: only a passage naming one answers it.
+    "name": re.compile(
+        rf"\bwhat\s+(?:is|are|was|were|will|would)\s+(?:{_W}\s+){{1,6}}?(?:be\s+)?(?:called|named)\b"
+        rf"|\bwhat(?:'s|’s|\s+is|\s+are|\s+was|\s+will\s+be)\s+the\s+names?\s+of\b"
+        rf"|\b(?:which|what)\s+(?:{_W}\s+)?{_ORGANISATION}\b",
+        _I,
+    ),
+    # Whether something has happened since: a plan states intentions, not what came of them.
+    "progress": re.compile(
+        r"\b(?:yet|so\s+far|to\s+date|up\s+to\s+now)\b"
+        r"|\b(?:has|have|did)\s+(?:(?:it|they|this|that|these|those)\s+|the\s+(?:[\w'’-]+\s+){1,4}?)"
+        r"(?:actually|really|ever|already)\s+\w+"
+        r"|\bactually\s+(?:been|happened|happening|done|built|started|opened|finished|paid|delivered)\b",
         _I,
     ),
 }
 
-# spaCy entity labels that give each answer type.
+# spaCy entity labels that give each answer type ("progress" is read from the words).
 GIVES: dict[AnswerType, frozenset[str]] = {
     "percentage": frozenset({"PERCENT"}),
     "money": frozenset({"MONEY"}),
     "quantity": frozenset({"MONEY", "CARDINAL", "PERCENT", "QUANTITY"}),
     "date": frozenset({"DATE"}),
     "person": frozenset({"PERSON"}),
+    "name": frozenset({"PERSON", "ORG", "PRODUCT", "WORK_OF_ART", "FAC"}),
 }
 _MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
 # Used only for sentences indexed without entity labels.
@@ -83,6 +105,13 @@ _FALLBACK: dict[AnswerType, re.Pattern[str] | None] = {
     ),
     "date": re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\b(?:quarterly|annually|monthly|weekly)\b"),
     "person": None,  # a person's name needs a model to find
+    "name": None,
+    # What has been done: a perfect or past passive ("has launched", "were opened") or a word of completion.
+    "progress": re.compile(
+        r"\b(?:has|have|had)\s+(?:now\s+|already\s+)?(?:been\s+)?\w+(?:ed|en|wn|ne|t)\b"
+        r"|\b(?:was|were)\s+\w+ed\b|\b(?:achieved|completed|launched|opened|so\s+far|to\s+date)\b",
+        _I,
+    ),
 }
 
 
@@ -93,7 +122,7 @@ def asked_types(question: str) -> list[AnswerType]:
 
 def holds(sentence: Sentence, kind: AnswerType) -> bool:
     """Whether a sentence states a thing of this kind (from its entity labels, or a pattern without them)."""
-    if sentence.entities:
+    if sentence.entities and kind in GIVES:
         return bool(GIVES[kind] & set(sentence.entities))
     pattern = _FALLBACK[kind]
     return bool(pattern and pattern.search(sentence.text))
@@ -134,3 +163,20 @@ _LIST = re.compile(
 def asks_for_list(question: str) -> bool:
     """Whether a question asks for a whole list ("what are the principles?") rather than one fact."""
     return bool(_LIST.search(question))
+
+
+# "is the council doing anything about ...", "does the plan mention ...": an open question about a subject,
+# answered by whatever the documents say about it, unlike a question asking for one detail.
+_OPEN = re.compile(
+    r"\b(?:anything|any\s+(?:plans?|help|support|commitments?|mention))\b"
+    r"|\bwhat\s+(?:is|are|'s|’s)\s+(?:the\s+council|they|we|the\s+plan)\s+(?:doing|planning|saying)\b"
+    r"|\bwhat\s+does\s+(?:the\s+plan|it|the\s+council)\s+(?:say|do|plan|commit)\b"
+    r"|\bwhat(?:'s|’s|\s+is)\s+being\s+done\b"
+    r"|\bdoes\s+(?:the\s+plan|the\s+council|it)\s+(?:mention|cover|say|commit|plan|do|support|help)\b",
+    _I,
+)
+
+
+def asks_open(question: str) -> bool:
+    """Whether a question asks what the documents say or do about a subject, not for one detail."""
+    return bool(_OPEN.search(question))

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from plan_assistant.answer_types import ANSWER_TYPES, asked_types, holds
+from plan_assistant.answer_types import ANSWER_TYPES, asked_types, asks_open, holds
 from plan_assistant.retrieval import IndexSnapshot, RetrievalSignals, idf_share
 from plan_assistant.schemas import Passage
 from plan_assistant.text import stems, words
@@ -37,6 +37,7 @@ FEATURES: tuple[str, ...] = (
     "support",
     *(f"missing_{kind}" for kind in ANSWER_TYPES),
     "unknown_name",
+    "asks_open",
     "log_words",
 )
 """The signals the model weighs, in the order of its weights. ``features`` also returns a few more
@@ -98,6 +99,7 @@ def features(
         "support": idf_share(signals.query_stems, in_passages, df, n),
         "log_words": math.log1p(len(question.split())),
         "unknown_name": 1.0 if unknown_names(question, index.vocabulary) else 0.0,
+        "asks_open": 1.0 if asks_open(question) else 0.0,
     }
     for kind in ANSWER_TYPES:
         values[f"asks_{kind}"] = 1.0 if kind in asked else 0.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plan_assistant.answer_types import asked_types, asks_for_list, holds, states_asked_figure
+from plan_assistant.answer_types import asked_types, asks_for_list, asks_open, holds, states_asked_figure
 from plan_assistant.schemas import Sentence
 
 
@@ -22,6 +22,12 @@ from plan_assistant.schemas import Sentence
         ("What percentage of roads are in poor condition?", "percentage"),
         ("When will the bridge reopen?", "date"),
         ("what's the timescale for the new school", "date"),
+        ("give me the names and phone numbers of the senior management team", "person"),
+        ("Which company got the contract for the new leisure centre?", "name"),
+        ("what is the new bus service going to be called", "name"),
+        ("has the new bridge actually opened yet", "progress"),
+        ("how many of the new homes have been built so far?", "progress"),
+        ("Did they really finish the cycle path?", "progress"),
     ],
 )
 def test_a_question_asks_for_a_kind_of_thing(question: str, kind: str) -> None:
@@ -30,7 +36,11 @@ def test_a_question_asks_for_a_kind_of_thing(question: str, kind: str) -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["What is the council doing about flooding?", "is there support for carers", "what are the priorities"],
+    [
+        "What is the council doing about flooding?",
+        "is there support for carers",
+        "what are the priorities",
+    ],
 )
 def test_most_questions_ask_for_no_particular_kind(question: str) -> None:
     assert asked_types(question) == []
@@ -47,6 +57,30 @@ def test_without_labels_a_pattern_finds_sums_and_dates_but_never_people() -> Non
     assert holds(Sentence(text="An initial £6m fund.", quote="x"), "money")
     assert holds(Sentence(text="Carbon neutral by 2030.", quote="x"), "date")
     assert not holds(Sentence(text="Led by Jane Smith.", quote="x"), "person")
+
+
+def test_progress_is_read_from_the_words_even_when_a_sentence_has_entity_labels() -> None:
+    assert holds(Sentence(text="The fund has now launched.", quote="x", entities=["MONEY"]), "progress")
+    assert not holds(Sentence(text="We will launch a fund.", quote="x", entities=["MONEY"]), "progress")
+
+
+def test_a_name_is_held_by_a_sentence_naming_an_organisation() -> None:
+    assert holds(Sentence(text="In partnership with Mencap.", quote="x", entities=["ORG"]), "name")
+    assert not holds(Sentence(text="With a strategic partner.", quote="x", entities=["GPE"]), "name")
+
+
+@pytest.mark.parametrize(
+    ("question", "is_open"),
+    [
+        ("is the council doing anything about loneliness", True),
+        ("What does the plan say about bus lanes?", True),
+        ("Does the plan mention rural broadband?", True),
+        ("How many bus lanes will there be?", False),
+        ("who leads the council", False),
+    ],
+)
+def test_an_open_question_asks_what_is_said_about_a_subject(question: str, is_open: bool) -> None:
+    assert asks_open(question) is is_open
 
 
 def test_an_answer_must_state_the_figure_asked_for() -> None:

@@ -189,7 +189,9 @@ class Guard:
         injection = check.injection
         remainder = check.remainder
         if injection:
-            if not _substantive(remainder):
+            # What is left must still ask something: "This is for an audit." beside an injection is its cover
+            # story, not a question about the plan.
+            if not _substantive(remainder) or not any(is_question_like(s) for s in split_sentences(remainder)):
                 return stop("injection", "declined", replies.injection())
             notices.append(replies.injection_notice())
 
