@@ -160,3 +160,11 @@ def test_a_rendering_that_drops_a_word_the_resident_asked_with_gives_way_to_the_
     chunk.sentences[0].plain = "The council will keep listening to local councils."
     passages = [make_passage(chunk, [0.8])]
     assert "".join(ExtractiveGenerator().generate(question, passages, "resident")).strip() == expected
+
+
+def test_an_answer_leads_with_a_commitment_and_follows_with_context_from_outside_the_priorities() -> None:
+    context = make_chunk("intro", [DISTINCT[1]], kind="section", section="The Plan for Somerset")
+    commitment = make_chunk("c", [DISTINCT[0]], outcome=2, priority="P")
+    passages = [make_passage(context, [0.8]), make_passage(commitment, [0.75])]
+    picks = select_sentences(passages, "resident", "floods?")
+    assert [passages[p.passage].chunk.id for p in picks] == ["c", "intro"]

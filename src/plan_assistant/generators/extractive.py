@@ -122,6 +122,8 @@ def select_sentences(passages: Sequence[Passage], audience: Audience, question: 
         seen.append(words)
         if len(keep) >= MAX_SENTENCES[audience]:
             break
+    # The answer leads with the plan's commitments; a sentence of context (outside any key priority) follows.
+    keep.sort(key=lambda pick: passages[pick.passage].chunk.priority is None)
     expanded = with_items(passages, keep)
     return expanded[: MAX_SENTENCES["adviser"]] if audience == "adviser" else expanded
 
