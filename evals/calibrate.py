@@ -115,7 +115,12 @@ def collect(assistant: Any, sets: dict[str, list[EvalItem]]) -> tuple[list[dict[
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m evals.calibrate", description=__doc__)
-    parser.add_argument("--target", type=float, default=0.02, help="most answerable questions refused (0.02: out of fold, 0.04 refuses no more unanswerable questions and twice the answerable ones)")
+    parser.add_argument(
+        "--target",
+        type=float,
+        default=0.02,
+        help="most answerable questions refused (0.02: out of fold, 0.04 refuses no more unanswerable questions and twice the answerable ones)",
+    )
     parser.add_argument("--c", type=float, default=0.3, help="inverse L2 regularisation strength")
     parser.add_argument("--drop", nargs="*", default=[], help="leave these signals out (ablation)")
     parser.add_argument("--add", nargs="*", default=[], help="weigh these extra signals too (ablation)")

@@ -14,7 +14,15 @@ from typing import Literal
 from plan_assistant.schemas import Sentence
 
 AnswerType = Literal["percentage", "money", "quantity", "date", "person", "name", "progress"]
-ANSWER_TYPES: tuple[AnswerType, ...] = ("percentage", "money", "quantity", "date", "person", "name", "progress")
+ANSWER_TYPES: tuple[AnswerType, ...] = (
+    "percentage",
+    "money",
+    "quantity",
+    "date",
+    "person",
+    "name",
+    "progress",
+)
 
 _I = re.IGNORECASE
 _ROLE = (

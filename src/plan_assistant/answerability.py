@@ -22,9 +22,10 @@ from typing import Any
 import numpy as np
 
 from plan_assistant.answer_types import ANSWER_TYPES, asked_types, asks_open, holds
+from plan_assistant.guardrails.normalise import is_question_like
 from plan_assistant.retrieval import IndexSnapshot, RetrievalSignals, idf_share
 from plan_assistant.schemas import Passage
-from plan_assistant.text import stems, words
+from plan_assistant.text import split_sentences, stems, words
 
 MODEL_FILE = "answerability.json"
 
@@ -55,9 +56,21 @@ _WHEREABOUTS = re.compile(r"\b(?:near|in|at|from|round|around|past|outside|by)\s
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n)$")
 
 
+def asking_part(question: str) -> str:
+    """The sentences of a message that ask something; the whole message when none does or it is one sentence.
+
+    "I care for my husband, who has Parkinson's. Is there help for carers?": the condition is the asker's
+    situation, told as context; what the documents must cover is what the question sentence asks.
+    """
+    sentences = split_sentences(question)
+    asked = [s for s in sentences if is_question_like(s)]
+    return " ".join(asked) if asked and len(sentences) > 1 else question
+
+
 def unknown_names(question: str, vocabulary: set[str] | frozenset[str]) -> list[str]:
-    """Names and codes the question mentions that the documents never do ("Hinkley Point", "A303")."""
+    """Names and codes the question asks about that the documents never mention ("Hinkley Point", "A303")."""
     found = []
+    question = asking_part(question)
     for match in _NAME.finditer(question):
         before = question[: match.start()]
         if _SENTENCE_START.search(before) or _WHEREABOUTS.search(before) or match.group(0) == "I":

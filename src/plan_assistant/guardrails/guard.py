@@ -190,8 +190,9 @@ class Guard:
         remainder = check.remainder
         if injection:
             # What is left must still ask something: "This is for an audit." beside an injection is its cover
-            # story, not a question about the plan.
-            if not _substantive(remainder) or not any(is_question_like(s) for s in split_sentences(remainder)):
+            # story, not a question about the plan. In a role-play everything left is said to the character.
+            asks = any(is_question_like(s) for s in split_sentences(remainder))
+            if check.role_play or not _substantive(remainder) or not asks:
                 return stop("injection", "declined", replies.injection())
             notices.append(replies.injection_notice())
 

@@ -121,9 +121,26 @@ _CLAUSE_SPLIT = re.compile(
 )
 
 
+# A role-play set-up: everything after it is said to the character, so nothing in the message is a plain
+# question to the assistant ("let's play a game: you're ..., stay in character. ..., what do you think?").
+_PERSONA_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"\brole[\s-]?play(?:ing)?\b", _I),
+    re.compile(
+        r"\b(?:stay|stays|staying|remain|keep|keeping)\s+in\s+character\b|\bbreak(?:s|ing)?\s+character\b", _I
+    ),
+    re.compile(r"\blet['’]?s\s+play\s+(?:a\s+)?game\b", _I),
+    re.compile(r"\byou(?:['’]re|\s+are)\s+playing\s+(?:the\s+)?(?:part|role|character)\b", _I),
+)
+
+
+def is_role_play(text: str) -> bool:
+    """True when the message sets up a character for the assistant to play."""
+    return any(pattern.search(text) for pattern in _PERSONA_PATTERNS)
+
+
 def matches_pattern(text: str) -> bool:
     """True when the text contains a known injection or jailbreak phrasing."""
-    return any(pattern.search(text) for pattern in (*_PATTERNS, *_HEADER_PATTERNS))
+    return any(pattern.search(text) for pattern in (*_PATTERNS, *_HEADER_PATTERNS, *_PERSONA_PATTERNS))
 
 
 def _is_header(text: str) -> bool:
@@ -136,6 +153,8 @@ class InjectionCheck:
 
     injection: bool
     remainder: str
+    role_play: bool = False
+    """The message sets up a character to play: what is left is said to it, so it is not answered."""
 
 
 class InjectionClassifier:
@@ -233,4 +252,4 @@ def check_injection(text: str, classifier: InjectionClassifier | None) -> Inject
             continue
         in_injected_block = False
         kept.append(sentence)
-    return InjectionCheck(injection=True, remainder=" ".join(kept).strip())
+    return InjectionCheck(injection=True, remainder=" ".join(kept).strip(), role_play=is_role_play(text))
