@@ -437,9 +437,14 @@ class Assistant:
         if recorded.error is not None:
             self._generator_failed(state, recorded.error)
         if first is None and recorded.error is None and says_not_covered(recorded.text):
-            # The model's own "the plan doesn't cover that" is a refusal, not a sentence to replace.
-            yield from self._not_found(state)
-            return
+            if self.settings.llm_refusal == "model":
+                # The model's own "the plan doesn't cover that" is a refusal, not a sentence to replace.
+                yield from self._not_found(state)
+                return
+            # The fitted answerability decision said the passages answer: the plan's own sentences do.
+            logger.info(
+                "%s refused a question the answerability model passed; answered extractively", generator.name
+            )
         if first is None and generator.name != self._fallback.name:
             verifier.reset()
             lines = verifier.pieces(self._fallback.generate(state.standalone, passages, state.audience))

@@ -115,6 +115,14 @@ class Settings(BaseSettings):
         ge=0,
         description="Questions that may wait for the local model; one more gets 503 with Retry-After.",
     )
+    llm_refusal: Literal["model", "evidence"] = Field(
+        "model",
+        description=(
+            "Who decides a refusal once the answerability model has let a question through: 'model', the "
+            "generator's own 'doesn't cover that' is final (not_found); 'evidence', the fitted decision stands "
+            "and a model refusal is answered from the plan's own sentences."
+        ),
+    )
     llm_timeout: float = Field(
         20.0,
         gt=0,

@@ -597,6 +597,20 @@ def test_the_models_own_refusal_becomes_not_found_with_the_signpost(mini_plan: M
     assert answer.citations == []
 
 
+def test_with_refusals_left_to_the_evidence_a_models_refusal_is_answered_from_the_plans_sentences(
+    mini_plan: MiniPlan,
+) -> None:
+    fake = FakeGenerator().enqueue("The Business Plan doesn't cover that.")
+    settings = mini_plan.settings.model_copy(update={"llm_refusal": "evidence"})
+    assistant = Assistant(
+        settings, mini_plan.embedder, mini_plan.retriever, fake, mini_plan.outline, guard=None
+    )  # type: ignore[arg-type]
+    answer = assistant.ask("When will Somerset be a carbon neutral county?")
+    assert answer.status == "answered"
+    assert "doesn't cover" not in answer.answer
+    assert answer.citations and answer.citations[0].chunk_id == "c-climate"
+
+
 def test_a_wrapped_refusal_from_the_model_is_still_a_refusal(mini_plan: MiniPlan) -> None:
     fake = FakeGenerator().enqueue("Sorry, the Business Plan doesn't cover that.")
     answer = mini_plan.assistant(fake).ask("When will Somerset be a carbon neutral county?")
