@@ -77,6 +77,15 @@ class Settings(BaseSettings):
         le=1,
         description="Added to the score of sentences that are a key priority's commitments (over background text).",
     )
+    hub_weight: float = Field(
+        0.05,
+        ge=0,
+        le=2,
+        description=(
+            "Share of a sentence's hubness (mean similarity to its nearest prepared questions) taken off its "
+            "similarity to a question, so general sentences stop winning questions they do not answer."
+        ),
+    )
     correct_spelling: bool = Field(
         True,
         description="Correct a question's misspelt words to the documents' own words before searching.",

@@ -110,6 +110,7 @@ def assistant_for(
         lexical_weight=settings.lexical_weight,
         use_questions=settings.use_prepared_questions,
         commitment_weight=settings.commitment_weight,
+        hub_weight=settings.hub_weight,
         correct_spelling=settings.correct_spelling,
     )
     return Assistant(

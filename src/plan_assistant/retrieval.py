@@ -159,6 +159,33 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = 60) -> di
     return scores
 
 
+HUB_NEIGHBOURS = 10
+"""How many of the nearest prepared questions a sentence's hubness is the mean similarity of."""
+
+
+def hubness(
+    sentence_vectors: dict[str, np.ndarray], questions: np.ndarray | None, k: int = HUB_NEIGHBOURS
+) -> dict[str, np.ndarray]:
+    """For each sentence, its mean similarity to its k nearest questions among all prepared questions.
+
+    A short, general sentence ("improve local support whether in the own home ...") sits close to many
+    questions and so wins for questions it does not answer: a "hub" of the embedding space. Taking part of
+    this local density off its similarity (cross-domain similarity local scaling, CSLS) lets a sentence that
+    is close to this question in particular win. Without prepared questions every hubness is 0.
+    """
+    if questions is None or len(questions) == 0:
+        return {cid: np.zeros(len(v), dtype=np.float32) for cid, v in sentence_vectors.items()}
+    k = min(k, len(questions))
+    out = {}
+    for cid, vectors in sentence_vectors.items():
+        sims = vectors @ questions.T
+        nearest = np.partition(sims, -k, axis=1)[:, -k:]
+        out[cid] = nearest.mean(axis=1).astype(np.float32)
+    # Centred, so the typical sentence keeps its similarity (the answer's floors stay meaningful).
+    centre = float(np.mean(np.concatenate(list(out.values())))) if out else 0.0
+    return {cid: hub - centre for cid, hub in out.items()}
+
+
 @dataclass
 class IndexSnapshot:
     """What start-up loads once: every chunk, its vector, its sentences' vectors and a BM25 index."""
@@ -182,6 +209,7 @@ class IndexSnapshot:
     sentence_terms: dict[str, list[frozenset[str]]]  # chunk id -> each sentence's stems, with its everyday
     # wordings (glossary) and prepared keywords: what a question's words are matched against
     speller: Speller  # corrects a question's misspelt words to words of these documents
+    sentence_hub: dict[str, np.ndarray]  # chunk id -> how close each sentence sits to questions in general
 
     @property
     def searchable_count(self) -> int:
@@ -282,6 +310,7 @@ class IndexSnapshot:
             vocabulary=frozenset(vocabulary),
             sentence_terms=sentence_terms,
             speller=Speller(vocabulary, counts),
+            sentence_hub=hubness(sentence_vectors, np.stack(question_vectors) if question_vectors else None),
         )
 
 
@@ -299,6 +328,7 @@ class HybridRetriever(BaseRetriever):
     use_questions: bool = False  # rank by the questions prepared for each sentence too (corpus/derived)
     lexical_weight: float = 0.0  # how much a sentence's share of the question's words adds to its score
     commitment_weight: float = 0.0  # added to the sentences of a key priority's commitments
+    hub_weight: float = 0.0  # share of a sentence's hubness taken off its similarity (CSLS)
     correct_spelling: bool = False  # misspelt question words corrected to the documents' words first
 
     def query_text(self, query: str) -> str:
@@ -399,23 +429,37 @@ class HybridRetriever(BaseRetriever):
         return scores
 
     def sentence_scores(self, chunk_id: str, vector: np.ndarray) -> tuple[float, ...]:
-        """Cosine similarity of each sentence of a chunk to the query vector."""
+        """Cosine similarity of each sentence of a chunk to the query vector, less its weighted hubness."""
         vectors = self.index.sentence_vectors.get(chunk_id)
-        return tuple(float(x) for x in vectors @ vector) if vectors is not None else ()
+        if vectors is None:
+            return ()
+        sims = vectors @ vector
+        if self.hub_weight:
+            sims = sims - self.hub_weight * self.index.sentence_hub[chunk_id]
+        return tuple(float(x) for x in sims)
 
     def _best_sentence(self, vector: np.ndarray, n: int, allowed: set[str] | None) -> tuple[list[str], float]:
         # A long commitment can hold one sentence that answers the question; rank chunks by their best one.
         if self.index.sentence_matrix.size == 0:
             return [], 0.0
         sims = self.index.sentence_matrix @ vector
+        ranked = sims - self.hub_weight * self._hub_flat() if self.hub_weight else sims
         best: dict[str, float] = {}
-        for owner, sim in zip(self.index.sentence_owner, sims, strict=True):
-            if sim > best.get(owner, -1.0):
-                best[owner] = float(sim)
+        top: dict[str, float] = {}  # the plain similarity, for the answerability signal
+        for owner, score, sim in zip(self.index.sentence_owner, ranked, sims, strict=True):
+            if score > best.get(owner, -9.0):
+                best[owner] = float(score)
+            if sim > top.get(owner, -1.0):
+                top[owner] = float(sim)
         ids = sorted(best, key=lambda i: best[i], reverse=True)
         if allowed is not None:
             ids = [i for i in ids if i in allowed]
-        return ids[:n], (best[ids[0]] if ids else 0.0)
+        return ids[:n], (max(top[i] for i in ids) if ids else 0.0)
+
+    def _hub_flat(self) -> np.ndarray:
+        """Every sentence's hubness, in the rows of ``sentence_matrix``."""
+        hub = self.index.sentence_hub
+        return np.concatenate([hub[cid] for cid in self.index.sentence_vectors]) if hub else np.zeros(0)
 
     def _bm25(self, query: str, n: int, allowed: set[str] | None) -> tuple[list[str], float]:
         tokens = tokenize(query)
