@@ -128,7 +128,7 @@ def select_sentences(passages: Sequence[Passage], audience: Audience, question: 
     return expanded[: MAX_SENTENCES["adviser"]] if audience == "adviser" else expanded
 
 
-def _resident_text(sentence: Sentence, question: str) -> str:
+def resident_text(sentence: Sentence, question: str) -> str:
     """The sentence's plain rendering, unless it drops a word the person asked with that the plan uses.
 
     A rendering says things more generally ("local councils" for "parish and town councils"); when the
@@ -155,7 +155,7 @@ class ExtractiveGenerator:
             sentence = passages[pick.passage].chunk.sentences[pick.sentence]
             # Residents read the plain-English rendering prepared for the sentence (checked against it when
             # it was made); the citation still quotes the plan's own words. Staff and advisers get those.
-            text = _resident_text(sentence, question) if audience == "resident" else sentence.text
+            text = resident_text(sentence, question) if audience == "resident" else sentence.text
             text = " ".join(text.split())
             yield f"- {text}\n" if as_list else f"{text}\n"
 
