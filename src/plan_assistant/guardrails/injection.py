@@ -57,7 +57,6 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
         r"\b(?:act|behave|respond|answer|speak|talk)\s+(?:as|like)\s+(?:if\s+you\s+were\s+)?(?:an?\s+)?(?:unrestricted|unfiltered|evil|jailbroken|different|pirate|dan\b)",
         _I,
     ),
-    re.compile(r"\brole[\s-]?play\b", _I),
     re.compile(r"\byou\s+are\s+(?:now|no\s+longer)\b", _I),
     re.compile(r"\bfrom\s+now\s+on,?\s+(?:you|always|only|never|answer|respond|reply|say)\b", _I),
     re.compile(r"\bDAN\b"),
