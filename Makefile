@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install install-llm browser-deps redis-deps postgres-deps index enrich run test test-fast lint eval bench load schemathesis test-llm clean
+.PHONY: install install-llm browser-deps redis-deps postgres-deps index enrich tune-embeddings run test test-fast lint eval bench load schemathesis test-llm clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,9 @@ index: $(STAMP) ## build or update the index from corpus/
 
 enrich: install-llm ## corpus/derived/: questions, keywords and plain English from the local LLM (long; resumable)
 	$(PY) -m ingest enrich
+
+tune-embeddings: $(STAMP) ## opt-in: the embedding model tuned on corpus/derived/ questions (~30 s; prints the setting)
+	$(PY) -m ingest tune-embeddings
 
 run: $(STAMP) data/outline.json ## set up, build the index if missing, serve on http://127.0.0.1:7860
 	$(PY) app.py

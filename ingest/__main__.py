@@ -1,4 +1,4 @@
-"""python -m ingest [build|rebuild|status|enrich|add PATH]: bring the index in line with corpus/."""
+"""python -m ingest [build|rebuild|status|enrich|tune-embeddings|add PATH]: bring the index in line with corpus/."""
 
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ def main(argv: list[str] | None = None) -> int:
         "command",
         nargs="?",
         default="build",
-        choices=["build", "rebuild", "status", "enrich", "add"],
+        choices=["build", "rebuild", "status", "enrich", "tune-embeddings", "add"],
         help="build: embed what changed (default); rebuild: start from scratch; status: check corpus and "
         "index; enrich: make corpus/derived/ with the local LLM (questions, keywords, plain English); "
+        "tune-embeddings: adapt the embedding model to the derived questions (opt-in, see README); "
         "add PATH: copy a document into corpus/ and describe it in the manifest (then build)",
     )
     parser.add_argument("path", nargs="?", help="add: the document to add (txt, md, html, pdf, docx)")
@@ -62,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
             return _status(settings)
         if args.command == "enrich":
             return _enrich(settings, args.document, args.limit, progress=not args.quiet)
+        if args.command == "tune-embeddings":
+            return _tune(settings, progress=not args.quiet)
         report = run_ingest(
             settings,
             lambda: load_embedder(settings),
@@ -113,6 +116,19 @@ def _enrich(settings: Settings, document: str | None, limit: int | None, progres
         report = run_enrich(settings, document=document, limit=limit, progress=progress)
     except (IngestError, DerivedError, ModelFileError) as exc:
         print(f"enrich failed: {exc}", file=sys.stderr)
+        return 1
+    print(report.summary())
+    return 0
+
+
+def _tune(settings: Settings, progress: bool) -> int:
+    from ingest.derived import DerivedError
+    from ingest.tune_embeddings import run_tune
+
+    try:
+        report = run_tune(settings, progress=progress)
+    except DerivedError as exc:
+        print(f"tune-embeddings failed: {exc}", file=sys.stderr)
         return 1
     print(report.summary())
     return 0
