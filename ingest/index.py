@@ -24,7 +24,7 @@ from ingest.loaders import LoadError, load_document
 from ingest.manifest import DocumentEntry, ManifestError, read_manifest
 from ingest.structure import ParsedDocument, parse_generic, parse_plan
 from plan_assistant.config import Settings
-from plan_assistant.embeddings import Embedder
+from plan_assistant.embeddings import Embedder, model_hint
 from plan_assistant.generations import GenerationError, current_generation
 from plan_assistant.outline import DocumentOutline, KeyPriority, LinkedDocument, Outcome, Outline, Section
 from plan_assistant.schemas import Chunk
@@ -216,7 +216,7 @@ def run_ingest(
     if previous is not None and not rebuild:
         collection = client.get_collection(previous.chunks_collection)
         meta = collection.metadata or {}
-        if meta.get("schema") != SCHEMA_VERSION or meta.get("embedding_model") != _model_hint(settings):
+        if meta.get("schema") != SCHEMA_VERSION or meta.get("embedding_model") != model_hint(settings):
             rebuild = True  # embeddings from another model or layout cannot be mixed with new ones
         else:
             got = collection.get(include=["metadatas"])
@@ -289,7 +289,7 @@ def run_ingest(
         question_vectors=question_vectors,
     )
     collection_meta = {
-        "embedding_model": _model_hint(settings),
+        "embedding_model": model_hint(settings),
         "schema": SCHEMA_VERSION,
         "hnsw:space": "cosine",
         "hnsw:search_ef": 100,
@@ -324,11 +324,6 @@ def question_rows(chunks: Iterable[Chunk]) -> dict[str, tuple[str, dict[str, str
                 meta: dict[str, str | int] = {"chunk_id": chunk.id, "n": n, "document_id": chunk.document_id}
                 rows[f"{chunk.id}:{n}:{q}"] = (question, meta)
     return rows
-
-
-def _model_hint(settings: Settings) -> str:
-    # Which model made the stored vectors, known without loading it.
-    return settings.embedding_model or "all-MiniLM-L6-v2"
 
 
 def _embed(model: Embedder, texts: list[str], settings: Settings, progress: bool, label: str) -> np.ndarray:

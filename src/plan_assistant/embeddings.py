@@ -94,6 +94,11 @@ def embedding_name(settings: Settings) -> str:
     return Path(settings.embedding_model).name if settings.embedding_model else "all-MiniLM-L6-v2"
 
 
+def model_hint(settings: Settings) -> str:
+    """Which model makes the vectors, as the index records it (known without loading the model)."""
+    return settings.embedding_model or "all-MiniLM-L6-v2"
+
+
 def load_embedder(settings: Settings) -> Embedder:
     """Load the embedding model named by the settings, offline."""
     # Belt and braces: even a model folder that names a hub repo must not reach the network.

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from plan_assistant.answerability import AnswerabilityModel, packaged_model
 from plan_assistant.assistant import Assistant
 from plan_assistant.config import Settings
-from plan_assistant.embeddings import Embedder, VectorCache, embedding_name, load_embedder
+from plan_assistant.embeddings import Embedder, VectorCache, embedding_name, load_embedder, model_hint
 from plan_assistant.generations import Generation, GenerationError, current_generation, read_pointer
 from plan_assistant.generators import get_generator
 from plan_assistant.generators.base import Generator
@@ -92,6 +92,15 @@ def assistant_for(
                 "(python -m ingest)"
             )
     chunks = client.get_collection(generation.chunks_collection)
+    made_by = (chunks.metadata or {}).get("embedding_model")
+    if made_by is not None and made_by != model_hint(settings):
+        # Questions embedded by one model cannot be compared with vectors another made: searching would
+        # return unrelated passages without any error.
+        raise IndexMissingError(
+            f"index generation {generation.name} in {settings.data_dir} was embedded with {made_by!r}, but "
+            f"PLAN_ASSISTANT_EMBEDDING_MODEL names {model_hint(settings)!r}: run `make index` (python -m "
+            "ingest) to rebuild it for this model, or set the model it was built with"
+        )
     index = IndexSnapshot.load(
         chunks,
         client.get_collection(generation.sentences_collection),

@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from ingest.index import IngestError, run_ingest
 from plan_assistant.api import create_app
 from plan_assistant.config import Settings
-from plan_assistant.embeddings import Embedder
-from plan_assistant.factory import build_live_assistant
+from plan_assistant.embeddings import Embedder, model_path
+from plan_assistant.factory import IndexMissingError, build_assistant, build_live_assistant
 from plan_assistant.generations import generation_numbers, pointer_path, read_pointer
 from plan_assistant.store import make_client
 from tests.conftest import MakeSettings
@@ -177,3 +177,25 @@ def test_a_damaged_pointer_fails_the_ingest_naming_it_and_the_server_keeps_its_g
     with pytest.raises(IngestError, match=r"generation\.json: not a valid index pointer"):
         run_ingest(settings, lambda: embedder, progress=False)
     assert make_client(settings).get_collection("plan_chunks_g000001").count() > 0
+
+
+def test_an_index_embedded_by_another_model_is_never_searched_with_this_one(
+    make_settings: MakeSettings, tmp_path: Path, embedder: Embedder
+) -> None:
+    settings = make_settings(tmp_path, reload_interval=0)
+    write_fixture_corpus(settings.corpus_dir)
+    run_ingest(settings, lambda: embedder, progress=False)
+    live = build_live_assistant(settings)
+
+    # Another model folder (here the packaged one under its path, a different name to the index).
+    other = settings.model_copy(update={"embedding_model": str(model_path(""))})
+    assert run_ingest(other, lambda: embedder, progress=False).generation == "g000002"
+
+    # The running server keeps the generation its model made; a new one refuses to start, saying why.
+    assert not live.refresh()
+    assert live.generation.name == "g000001"
+    with pytest.raises(
+        IndexMissingError, match=r"g000002 .* embedded with '.+', but .* names 'all-MiniLM-L6-v2'.*make index"
+    ):
+        build_assistant(settings)
+    assert build_assistant(other).retriever.search("When do the fixture gritters go out?")
