@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -139,8 +140,6 @@ def fine_tune(
 
 def run_tune(settings: Settings, tune: TuneSettings = TuneSettings(), progress: bool = True) -> TuneReport:
     """Tune the configured embedding model on the corpus's derived questions (skipped when already done)."""
-    import time
-
     pairs = derived_pairs(settings.corpus_dir)
     if len(pairs) < 2:
         raise DerivedError(
