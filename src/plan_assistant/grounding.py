@@ -100,8 +100,19 @@ def find_support(sentence: str, passages: Sequence[Passage], embed: Embed | None
 
 
 _MARKERS = re.compile(r"\s?\[\d+\]")
+# The prompt labels passages P1, P2 ... (prompts.format_passage); a model may cite them by that label. A label
+# in brackets goes like a marker; one named in the prose ("described in Passage P1") becomes "the plan".
+_PASSAGE_ID = r"P\d{1,2}"
+_PASSAGE_MARKERS = re.compile(rf"\s?[\[(]{_PASSAGE_ID}(?:\s*(?:,|;|and)\s*{_PASSAGE_ID})*[\])]")
+_PASSAGE_NAMED = re.compile(
+    rf"\b(?:the\s+)?passages?\s+{_PASSAGE_ID}(?:(?:\s*,\s*|\s+and\s+){_PASSAGE_ID})*\b"
+    r"|<\s*passage\b[^>]*>",  # the prompt's own tag, copied
+    re.IGNORECASE,
+)
+_PASSAGE_CLOSE = re.compile(r"\s?<\s*/\s*passage\s*>", re.IGNORECASE)
 
 
 def strip_markers(text: str) -> str:
-    """Text without citation markers like [2] (a model's own, or ours)."""
+    """Text without citation markers like [2] (a model's own, or ours) or the prompt's passage labels."""
+    text = _PASSAGE_NAMED.sub("the plan", _PASSAGE_MARKERS.sub("", _PASSAGE_CLOSE.sub("", text)))
     return _MARKERS.sub("", text)

@@ -17,6 +17,7 @@ from plan_assistant.grounding import (
     find_support,
     split_line,
     split_sentences,
+    strip_markers,
 )
 from tests.fakes import make_chunk, make_passage
 
@@ -193,3 +194,24 @@ def test_a_money_figure_in_other_words_is_supported() -> None:
 
 def test_a_sentence_of_only_stop_words_has_no_support() -> None:
     assert find_support("It is as it is, and so on.", _passages(), _embed_with_cosine(0.99)) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "The approach is described in Passage P1, which sets out the commitment.",
+            "The approach is described in the plan, which sets out the commitment.",
+        ),
+        ("Passages P2 and P3 list the principles.", "the plan list the principles."),
+        (
+            'It is described in <passage id="P1">, which sets out the commitment.</passage>',
+            "It is described in the plan, which sets out the commitment.",
+        ),
+        ("The council will grit the roads [P2].", "The council will grit the roads."),
+        ("The council will grit the roads (P1, P3) [2].", "The council will grit the roads."),
+        ("Form P60 and 2 passages of text stay.", "Form P60 and 2 passages of text stay."),
+    ],
+)
+def test_the_prompts_passage_labels_never_reach_the_answer(line: str, expected: str) -> None:
+    assert strip_markers(line) == expected
