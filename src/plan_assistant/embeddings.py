@@ -91,7 +91,7 @@ class Embedder:
 
 def embedding_name(settings: Settings) -> str:
     """A short name for the configured embedding model (known without loading it)."""
-    return Path(settings.embedding_model).name if settings.embedding_model else "all-MiniLM-L6-v2"
+    return Path(model_hint(settings)).name
 
 
 def model_hint(settings: Settings) -> str:

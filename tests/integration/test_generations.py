@@ -18,6 +18,7 @@ from plan_assistant.config import Settings
 from plan_assistant.embeddings import Embedder, model_path
 from plan_assistant.factory import IndexMissingError, build_assistant, build_live_assistant
 from plan_assistant.generations import generation_numbers, pointer_path, read_pointer
+from plan_assistant.live import LiveAssistant
 from plan_assistant.store import make_client
 from tests.conftest import MakeSettings
 from tests.integration.test_index import stored
@@ -56,6 +57,13 @@ def write_fixture_corpus(corpus: Path, winter: str = WINTER_BEFORE, library: boo
         ),
         encoding="utf-8",
     )
+
+
+def serving_fixture(settings: Settings, embedder: Embedder) -> tuple[Settings, LiveAssistant]:
+    """The fixture corpus indexed once and a live assistant serving it (it checks the pointer when told)."""
+    write_fixture_corpus(settings.corpus_dir)
+    run_ingest(settings, lambda: embedder, progress=False)
+    return settings, build_live_assistant(settings)
 
 
 def generation_collections(settings: Settings) -> dict[int, list[str]]:
@@ -137,10 +145,7 @@ def test_ingests_in_quick_succession_keep_a_generation_a_server_switched_away_fr
 def test_a_live_assistant_swaps_generation_between_requests_and_healthz_names_it(
     make_settings: MakeSettings, tmp_path: Path, embedder: Embedder
 ) -> None:
-    settings = make_settings(tmp_path, reload_interval=0)
-    write_fixture_corpus(settings.corpus_dir)
-    run_ingest(settings, lambda: embedder, progress=False)
-    live = build_live_assistant(settings)
+    settings, live = serving_fixture(make_settings(tmp_path, reload_interval=0), embedder)
     client = TestClient(create_app(settings, live))
     assert client.get("/healthz").json()["generation"] == "g000001"
     assert not live.refresh()  # nothing new
@@ -165,10 +170,7 @@ def test_a_live_assistant_swaps_generation_between_requests_and_healthz_names_it
 def test_a_damaged_pointer_fails_the_ingest_naming_it_and_the_server_keeps_its_generation(
     make_settings: MakeSettings, tmp_path: Path, embedder: Embedder
 ) -> None:
-    settings = make_settings(tmp_path, reload_interval=0)
-    write_fixture_corpus(settings.corpus_dir)
-    run_ingest(settings, lambda: embedder, progress=False)
-    live = build_live_assistant(settings)
+    settings, live = serving_fixture(make_settings(tmp_path, reload_interval=0), embedder)
     pointer_path(settings.data_dir).write_text("{half a pointer", encoding="utf-8")
 
     assert not live.refresh()
@@ -182,10 +184,7 @@ def test_a_damaged_pointer_fails_the_ingest_naming_it_and_the_server_keeps_its_g
 def test_an_index_embedded_by_another_model_is_never_searched_with_this_one(
     make_settings: MakeSettings, tmp_path: Path, embedder: Embedder
 ) -> None:
-    settings = make_settings(tmp_path, reload_interval=0)
-    write_fixture_corpus(settings.corpus_dir)
-    run_ingest(settings, lambda: embedder, progress=False)
-    live = build_live_assistant(settings)
+    settings, live = serving_fixture(make_settings(tmp_path, reload_interval=0), embedder)
 
     # Another model folder (here the packaged one under its path, a different name to the index).
     other = settings.model_copy(update={"embedding_model": str(model_path(""))})
