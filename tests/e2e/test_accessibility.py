@@ -81,6 +81,11 @@ def tab_to(page: Any, selector: str, reached: list[dict[str, Any]], backwards: b
     for _ in range(60):
         page.keyboard.press(key)
         focused = page.evaluate(FOCUSED)
+        if focused is not None and not focused["shown"]:
+            # The page's own smooth scroll (an answer brought into view) may still be moving the control:
+            # measure once more when it has settled; content that really covers it covers it still.
+            page.wait_for_timeout(500)
+            focused = page.evaluate(FOCUSED)
         if focused is not None:
             reached.append(focused)
         if page.evaluate("s => document.activeElement.matches(s)", selector):
