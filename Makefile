@@ -71,10 +71,11 @@ lint: $(STAMP) ## ruff check, ruff format --check, mypy, bandit
 eval: $(STAMP) data/outline.json ## the grounding eval with baselines; fails when a threshold is missed
 	$(PY) -m evals --check
 
-fit: $(STAMP) data/outline.json ## refit by cross-validation: the lexical, commitment and hub weights, then the answerability model
+fit: $(STAMP) data/outline.json ## refit by cross-validation: the lexical, commitment, hub and rank weights, then the answerability model
 	$(PY) -m evals.tune lexical_weight 0,0.1,0.2,0.3,0.4,0.6
 	$(PY) -m evals.tune commitment_weight 0,0.03,0.06,0.1,0.15
 	$(PY) -m evals.tune hub_weight 0,0.05,0.1,0.15,0.2,0.25,0.5
+	$(PY) -m evals.tune rank_weight 0,0.03,0.06,0.1,0.15,0.2,0.3
 	$(PY) -m evals.calibrate
 
 bench: $(STAMP) ## latency, throughput, ingest, cold start, memory -> evals/reports/bench.json

@@ -180,7 +180,7 @@ class Assistant:
         self.guard = guard
         self.answerability = answerability
         self.today = today  # when a document's period has ended depends on the day of the question
-        self._fallback = ExtractiveGenerator()
+        self._fallback = ExtractiveGenerator(settings.rank_weight)
         self._outcome_vectors: dict[int, np.ndarray] = {}
         self._plain_titles: dict[str, str | None] | None = None
         self._prepare = (

@@ -77,6 +77,14 @@ class Settings(BaseSettings):
         le=1,
         description="Added to the score of sentences that are a key priority's commitments (over background text).",
     )
+    rank_weight: float = Field(
+        0.03,
+        ge=0,
+        le=1,
+        description="Added to a sentence's score for its passage's place in the fused ranking (all of it for "
+        "the first passage, 1/top_k of it for the last), so an answer's sentences follow the retrieval's order "
+        "as well as their own similarity.",
+    )
     hub_weight: float = Field(
         0.05,
         ge=0,

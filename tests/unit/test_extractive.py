@@ -168,3 +168,15 @@ def test_an_answer_leads_with_a_commitment_and_follows_with_context_from_outside
     passages = [make_passage(context, [0.8]), make_passage(commitment, [0.75])]
     picks = select_sentences(passages, "resident", "floods?")
     assert [passages[p.passage].chunk.id for p in picks] == ["c", "intro"]
+
+
+def test_the_rank_weight_lets_the_fused_ranking_outweigh_a_slightly_closer_sentence() -> None:
+    passages = [
+        make_passage(make_chunk("first", [DISTINCT[0]], outcome=2, priority="P"), [0.60]),
+        make_passage(make_chunk("second", [DISTINCT[1]], outcome=5, priority="Q"), [0.62]),
+    ]
+    by_similarity = select_sentences(passages, "resident", rank_weight=0.0)
+    by_rank = select_sentences(passages, "resident", rank_weight=0.1)
+    assert [p.passage for p in by_similarity][:1] == [1]
+    assert [p.passage for p in by_rank][:1] == [0]
+    assert from_settings(Settings(rank_weight=0.1)).rank_weight == 0.1

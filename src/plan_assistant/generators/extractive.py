@@ -20,6 +20,7 @@ MAX_SENTENCES: dict[str, int] = {"resident": 3, "staff": 6, "adviser": 4}
 MIN_SENTENCES: dict[str, int] = {"resident": 1, "staff": 1, "adviser": 2}
 RELATIVE_BAND = 0.12  # keep sentences scoring within this of the best one
 SENTENCE_FLOOR = 0.25  # never keep a sentence less similar to the question than this
+RANK_WEIGHT = 0.03  # the Settings default (rank_weight); the first passage's sentences get all of it
 FIGURE_BONUS = 0.1  # for a sentence stating the kind of thing the question asks for (a sum, a date...)
 MAX_LIST_ITEMS = 10  # a list question gets the whole list, up to this many lines
 _WORD = re.compile(r"[a-z0-9£%]+")
@@ -90,13 +91,19 @@ def with_items(passages: Sequence[Passage], picks: list[Pick]) -> list[Pick]:
     return unique
 
 
-def select_sentences(passages: Sequence[Passage], audience: Audience, question: str = "") -> list[Pick]:
-    """The sentences to answer with, most relevant first, near-duplicates dropped."""
+def select_sentences(
+    passages: Sequence[Passage], audience: Audience, question: str = "", rank_weight: float = RANK_WEIGHT
+) -> list[Pick]:
+    """The sentences to answer with, most relevant first, near-duplicates dropped.
+
+    A sentence's score is its similarity to the question plus ``rank_weight`` scaled by its passage's place
+    in the fused ranking, which weighs more signals than one sentence's similarity.
+    """
     # A question asking for a sum, a count, a date or a person is best answered by a sentence holding one.
     wanted = next(iter(asked_types(question)), None)
     scored: list[Pick] = []
     for p, passage in enumerate(passages):
-        rank_bonus = 0.03 * (len(passages) - p) / max(len(passages), 1)
+        rank_bonus = rank_weight * (len(passages) - p) / max(len(passages), 1)
         for s, score in enumerate(passage.sentence_scores):
             figure_bonus = FIGURE_BONUS if wanted and holds(passage.chunk.sentences[s], wanted) else 0.0
             scored.append(Pick(p, s, score + rank_bonus + figure_bonus))
@@ -147,9 +154,12 @@ class ExtractiveGenerator:
 
     name = "extractive"
 
+    def __init__(self, rank_weight: float = RANK_WEIGHT) -> None:
+        self.rank_weight = rank_weight
+
     def generate(self, question: str, passages: Sequence[Passage], audience: Audience) -> Iterator[str]:
         """Yield the chosen sentences, one line each (a bulleted list when more than one)."""
-        picks = select_sentences(passages, audience, question)
+        picks = select_sentences(passages, audience, question, self.rank_weight)
         as_list = len(picks) > 1 or audience == "adviser"
         for pick in picks:
             sentence = passages[pick.passage].chunk.sentences[pick.sentence]
@@ -161,5 +171,5 @@ class ExtractiveGenerator:
 
 
 def from_settings(settings: Settings) -> ExtractiveGenerator:
-    """The extractive generator needs no settings."""
-    return ExtractiveGenerator()
+    """The extractive generator, weighing the passages' fused ranking by ``rank_weight``."""
+    return ExtractiveGenerator(settings.rank_weight)
