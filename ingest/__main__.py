@@ -136,10 +136,12 @@ def _tune(settings: Settings, progress: bool) -> int:
 
 def _warm_guard(settings: Settings) -> None:
     """Embed the guard's labelled examples now, so the server's first start is as quick as later ones."""
-    from plan_assistant.factory import build_guard, guard_cache_path
+    from plan_assistant.embeddings import guard_cache_path
 
     if guard_cache_path(settings).is_file():
-        return
+        return  # (checked before importing the factory: its guardrails take ~3 s to import)
+    from plan_assistant.factory import build_guard
+
     build_guard(settings, load_embedder(settings))
 
 

@@ -296,9 +296,11 @@ class Settings(BaseSettings):
     @field_validator("question_log_url")
     @classmethod
     def _question_log_url(cls, value: str) -> str:
-        from plan_assistant.question_log import open_engine
-
         if value:
+            # Imported only for a URL: the log module pulls in the guardrails (Presidio, ~2 s), which the
+            # ingest and the command-line tools never use.
+            from plan_assistant.question_log import open_engine
+
             # Raises QuestionLogError (a ValueError) with the reason; connects to nothing, so a database
             # that is down at start-up is logged by the log itself, not fatal.
             open_engine(value).dispose()

@@ -94,6 +94,12 @@ def embedding_name(settings: Settings) -> str:
     return Path(model_hint(settings)).name
 
 
+def guard_cache_path(settings: Settings) -> Path:
+    """Where the guard's example embeddings are kept for the configured model."""
+    slug = "".join(ch if ch.isalnum() else "-" for ch in embedding_name(settings))[-60:]
+    return settings.data_dir / "cache" / f"guard-{slug}.npz"
+
+
 def model_hint(settings: Settings) -> str:
     """Which model makes the vectors, as the index records it (known without loading the model)."""
     return settings.embedding_model or "all-MiniLM-L6-v2"

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from plan_assistant.answerability import AnswerabilityModel, packaged_model
 from plan_assistant.assistant import Assistant
 from plan_assistant.config import Settings
-from plan_assistant.embeddings import Embedder, VectorCache, embedding_name, load_embedder, model_hint
+from plan_assistant.embeddings import Embedder, VectorCache, guard_cache_path, load_embedder, model_hint
 from plan_assistant.generations import Generation, GenerationError, current_generation, read_pointer
 from plan_assistant.generators import get_generator
 from plan_assistant.generators.base import Generator
@@ -153,12 +152,6 @@ def build_live_assistant(settings: Settings) -> LiveAssistant:
         interval=settings.reload_interval,
         store_check=link.check,
     )
-
-
-def guard_cache_path(settings: Settings) -> Path:
-    """Where the guard's example embeddings are kept for the configured model."""
-    slug = "".join(ch if ch.isalnum() else "-" for ch in embedding_name(settings))[-60:]
-    return settings.data_dir / "cache" / f"guard-{slug}.npz"
 
 
 def build_guard(settings: Settings, embedder: Embedder) -> Guard:
