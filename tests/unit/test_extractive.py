@@ -7,6 +7,7 @@ import pytest
 from plan_assistant.config import Settings
 from plan_assistant.generators.extractive import (
     MAX_SENTENCES,
+    RANK_WEIGHT,
     SENTENCE_FLOOR,
     ExtractiveGenerator,
     from_settings,
@@ -180,3 +181,4 @@ def test_the_rank_weight_lets_the_fused_ranking_outweigh_a_slightly_closer_sente
     assert [p.passage for p in by_similarity][:1] == [1]
     assert [p.passage for p in by_rank][:1] == [0]
     assert from_settings(Settings(rank_weight=0.1)).rank_weight == 0.1
+    assert Settings().rank_weight == RANK_WEIGHT  # the generator's own default is the fitted setting
