@@ -139,7 +139,7 @@ def _warm_guard(settings: Settings) -> None:
     from plan_assistant.embeddings import guard_cache_path
 
     if guard_cache_path(settings).is_file():
-        return  # (checked before importing the factory: its guardrails take ~3 s to import)
+        return  # checked before importing the factory, which imports the guardrails (Presidio)
     from plan_assistant.factory import build_guard
 
     build_guard(settings, load_embedder(settings))

@@ -297,7 +297,7 @@ class Settings(BaseSettings):
     @classmethod
     def _question_log_url(cls, value: str) -> str:
         if value:
-            # Imported only for a URL: the log module pulls in the guardrails (Presidio, ~2 s), which the
+            # Imported only for a URL: the log module pulls in the guardrails (Presidio), which the
             # ingest and the command-line tools never use.
             from plan_assistant.question_log import open_engine
 
