@@ -179,6 +179,8 @@ _OPEN = re.compile(
     r"\b(?:anything|any\s+(?:plans?|help|support|commitments?|mention))\b"
     r"|\bwhat\s+(?:is|are|'s|’s)\s+(?:the\s+council|they|we|the\s+plan)\s+(?:doing|planning|saying)\b"
     r"|\bwhat\s+does\s+(?:the\s+plan|it|the\s+council)\s+(?:say|do|plan|commit)\b"
+    # the same, passed on in reported speech: "a caller asks what the plan says about ..."
+    r"|\bwhat\s+(?:the\s+plan|it|the\s+council)\s+(?:says|does|plans|commits|is\s+doing)\b"
     r"|\bwhat(?:'s|’s|\s+is)\s+being\s+done\b"
     r"|\bdoes\s+(?:the\s+plan|the\s+council|it)\s+(?:mention|cover|say|commit|plan|do|support|help)\b",
     _I,

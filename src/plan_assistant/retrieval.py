@@ -41,8 +41,16 @@ _SCAFFOLDING = re.compile(
     r"(?:\s+(?:about|on|for|to))?"
     r"|(?:is|are)\s+(?:that|this|it|there)\s+(?:in|covered by|mentioned in)\s+(?:the\s+)?(?:business\s+)?plan"
     r"|what\s+(?:is|are)\s+(?:being|the council)\s+(?:done|doing)(?:\s+about)?"
-    r"|in\s+(?:the|your)\s+(?:business\s+)?plan|what\s+does\s+the\s+(?:business\s+)?plan\s+say(?:\s+about)?"
-    r"|tell\s+me\s+about|can\s+you\s+tell\s+me|i\s+want\s+to\s+know|please)\b",
+    r"|in\s+(?:the|your)\s+(?:business\s+)?plan|what\s+(?:does\s+the\s+(?:business\s+)?plan\s+say|the\s+(?:business\s+)?plan\s+says)"
+    r"(?:\s+about)?|tell\s+me\s+about|can\s+you\s+tell\s+me|i\s+want\s+to\s+know|please)\b",
+    re.I,
+)
+# An adviser passes a caller's question on in reported speech ("the caller wants to know whether ...",
+# "a lady asking about ..."): the frame names who asks, not what about.
+_REPORTED = re.compile(
+    r"\b(?:(?:a|an|the|my|this|our)\s+)?(?:caller|customer|client|resident|lady|gentleman|man|woman|someone|person)"
+    r"(?:['’]s|\s+is|\s+was)?\s+(?:asking|asks|asked|wants?\s+to\s+know|wanted\s+to\s+know|would\s+like\s+to\s+know|"
+    r"wondering|enquiring|inquiring)(?:\s+(?:about|if|whether))?\b",
     re.I,
 )
 # A place relative to the asker ("near me", "round here") names no topic: the plan covers the whole county.
@@ -59,6 +67,12 @@ def focus(query: str) -> str:
     query = " ".join(_HERE.sub(" ", query).split()) or query
     focused = " ".join(_SCAFFOLDING.sub(" ", query).split()).strip(" ,?.-")
     return focused if len(focused.split()) >= 2 else query
+
+
+def topic_stems(query: str) -> tuple[str, ...]:
+    """The stems a question is matched and covered by: an adviser's reporting frame ("the caller wants to
+    know", "a lady asking about") names who asks, not what about, and no document uses its words."""
+    return tuple(stems(_REPORTED.sub(" ", query)))
 
 
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}s?\b")
@@ -346,7 +360,7 @@ class HybridRetriever(BaseRetriever):
     ) -> tuple[list[Passage], RetrievalSignals]:
         """The best passages for a query, and how well the corpus matches it at all."""
         k = k or self.k
-        none = RetrievalSignals(0.0, 0.0, 0.0, 0.0, tuple(stems(query)))
+        none = RetrievalSignals(0.0, 0.0, 0.0, 0.0, topic_stems(query))
         if not self.index.chunks or not query.strip():
             return [], none
         query = self.query_text(query)
@@ -371,7 +385,7 @@ class HybridRetriever(BaseRetriever):
         fused = reciprocal_rank_fusion(rankings, self.rrf_k)
         best = sorted(fused, key=lambda i: fused[i], reverse=True)[:k]
         sims = self.index.chunk_vectors[[self.index.row_of[i] for i in best]] @ vector
-        query_stems = tuple(stems(query))
+        query_stems = topic_stems(query)
         passages = [
             Passage(
                 self.index.by_id[i],
@@ -462,7 +476,7 @@ class HybridRetriever(BaseRetriever):
         return np.concatenate([hub[cid] for cid in self.index.sentence_vectors]) if hub else np.zeros(0)
 
     def _bm25(self, query: str, n: int, allowed: set[str] | None) -> tuple[list[str], float]:
-        tokens = tokenize(query)
+        tokens = list(topic_stems(query))
         if not tokens:
             return [], 0.0
         scores = self.index.bm25.get_scores(tokens)

@@ -247,6 +247,15 @@ def test_a_misspelt_question_gets_the_answer_the_spelt_one_gets(assistant: Assis
     assert misspelt.citations[0].outcome == 3
 
 
+def test_a_question_passed_on_by_an_adviser_gets_the_answer_the_bare_question_gets(
+    assistant: Assistant,
+) -> None:
+    bare = assistant.ask("help with energy bills", audience="adviser")
+    passed_on = assistant.ask("caller wants to know about help with energy bills", audience="adviser")
+    assert bare.status == passed_on.status == "answered"
+    assert passed_on.citations[0].quote == bare.citations[0].quote
+
+
 def test_a_question_within_a_named_outcome_cites_only_that_outcome(assistant: Assistant) -> None:
     answer = assistant.ask("What does outcome 1 say about digital skills?", audience="staff")
     assert answer.status == "answered"

@@ -75,6 +75,7 @@ def test_a_name_is_held_by_a_sentence_naming_an_organisation() -> None:
         ("is the council doing anything about loneliness", True),
         ("What does the plan say about bus lanes?", True),
         ("Does the plan mention rural broadband?", True),
+        ("A caller asks what the plan says about bus lanes.", True),
         ("How many bus lanes will there be?", False),
         ("who leads the council", False),
     ],

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from plan_assistant.retrieval import focus
+from plan_assistant.retrieval import focus, topic_stems
+from plan_assistant.text import stems
 
 
 @pytest.mark.parametrize(
@@ -28,3 +29,25 @@ def test_a_message_that_is_only_a_place_is_kept() -> None:
 
 def test_a_named_place_is_kept() -> None:
     assert focus("what is planned for roads in Taunton") == "what is planned for roads in Taunton"
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("Caller wants to know about help with energy bills", "help with energy bills"),
+        ("a lady asking about apprenticeships for her son", "apprenticeships for her son"),
+        (
+            "The caller's asking whether there is support for young carers",
+            "there is support for young carers",
+        ),
+        ("Resident would like to know if the buses will improve", "the buses will improve"),
+    ],
+)
+def test_an_advisers_reporting_frame_is_not_part_of_the_topic(message: str, topic: str) -> None:
+    assert topic_stems(message) == tuple(stems(topic))
+
+
+def test_the_same_words_as_a_topic_are_kept() -> None:
+    assert topic_stems("support for residents asking for help") == tuple(
+        stems("support for residents asking for help")
+    )
