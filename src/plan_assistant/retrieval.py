@@ -70,8 +70,9 @@ def focus(query: str) -> str:
 
 
 def topic_stems(query: str) -> tuple[str, ...]:
-    """The stems a question is matched and covered by: an adviser's reporting frame ("the caller wants to
-    know", "a lady asking about") names who asks, not what about, and no document uses its words."""
+    """The stems whose coverage by the documents decides whether they answer a question: an adviser's
+    reporting frame ("the caller wants to know", "a lady asking about") names who asks, not what about, and
+    no document uses its words."""
     return tuple(stems(_REPORTED.sub(" ", query)))
 
 
@@ -385,7 +386,7 @@ class HybridRetriever(BaseRetriever):
         fused = reciprocal_rank_fusion(rankings, self.rrf_k)
         best = sorted(fused, key=lambda i: fused[i], reverse=True)[:k]
         sims = self.index.chunk_vectors[[self.index.row_of[i] for i in best]] @ vector
-        query_stems = topic_stems(query)
+        query_stems = tuple(stems(query))
         passages = [
             Passage(
                 self.index.by_id[i],
@@ -395,14 +396,16 @@ class HybridRetriever(BaseRetriever):
             )
             for i, s in zip(best, sims, strict=True)
         ]
+        # How much of the question the documents cover is judged without an adviser's reporting frame.
+        topic = topic_stems(query)
         signals = RetrievalSignals(
             dense=float(np.max(self.index.chunk_vectors[[self.index.row_of[i] for i in dense_ids]] @ vector))
             if dense_ids
             else 0.0,
             sentence=sentence_top,
             question=max((max(v.values()) for v in question_best.values()), default=0.0),
-            lexical=lexical_top / max(len(set(query_stems)), 1),
-            query_stems=query_stems,
+            lexical=lexical_top / max(len(set(topic)), 1),
+            query_stems=topic,
         )
         return passages, signals
 
@@ -476,7 +479,7 @@ class HybridRetriever(BaseRetriever):
         return np.concatenate([hub[cid] for cid in self.index.sentence_vectors]) if hub else np.zeros(0)
 
     def _bm25(self, query: str, n: int, allowed: set[str] | None) -> tuple[list[str], float]:
-        tokens = list(topic_stems(query))
+        tokens = tokenize(query)
         if not tokens:
             return [], 0.0
         scores = self.index.bm25.get_scores(tokens)
