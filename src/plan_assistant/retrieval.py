@@ -152,8 +152,8 @@ class RetrievalSignals:
     dense: float  # cosine similarity of the best chunk
     sentence: float  # cosine similarity of the best single sentence
     question: float  # cosine similarity of the best question a sentence was prepared to answer (0: none)
-    lexical: float  # best BM25 score per query word
-    query_stems: tuple[str, ...]  # the query's stemmed content words
+    lexical: float  # best BM25 score per topic word
+    query_stems: tuple[str, ...]  # the query's stemmed content words, an adviser's reporting frame left out
 
 
 def idf_share(query: Sequence[str], found: frozenset[str] | set[str], df: dict[str, int], n: int) -> float:
