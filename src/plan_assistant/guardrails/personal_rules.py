@@ -259,6 +259,8 @@ class SpacyRuleRecognizer(LocalRecognizer):
         i -= 1
         if i >= 0 and doc[i].text == ",":
             i -= 1
+        if i >= 0 and self._inflected_verb(doc[i]):
+            return []  # "caller says her son ...": a clause, its subject and verb, not a name before a role
         run: list[Any] = []
         # Here the tagger often reads the surname as a verb ("... price my carer"): any word but a stop word.
         while i >= 0 and len(run) < MAX_NAME_WORDS and doc[i].is_alpha and not doc[i].is_stop:
@@ -273,6 +275,16 @@ class SpacyRuleRecognizer(LocalRecognizer):
         lemma = token.lemma_.lower()
         return self.lexicon.knows(token.lower_) or any(
             token.tag_.startswith(tags) and lemma in getattr(self.lexicon, words) for tags, words in _CLASSES
+        )
+
+    def _inflected_verb(self, token: Any) -> bool:
+        """A known verb with an inflection the tagger sees ("says", "asked", "wanting"); a surname the tagger
+        misreads as a verb keeps its own form ("price")."""
+        lemma = token.lemma_.lower()
+        return (
+            token.tag_ in ("VBZ", "VBD", "VBG", "VBN")
+            and lemma != token.lower_
+            and lemma in self.lexicon.verbs
         )
 
     def _name_like(self, token: Any) -> bool:
