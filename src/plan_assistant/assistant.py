@@ -44,7 +44,7 @@ from plan_assistant.outline import Outcome, Outline
 from plan_assistant.prompts import says_not_covered
 from plan_assistant.retrieval import HybridRetriever, RetrievalSignals
 from plan_assistant.schemas import Answer, Audience, Chunk, Passage, Status, Turn
-from plan_assistant.structural import StructuralAnswer, answer_structural, named_outcome
+from plan_assistant.structural import StructuralAnswer, answer_structural, named_outcome, resolve_pointer
 from plan_assistant.text import content_words, words
 from plan_assistant.verify import Verifier
 
@@ -78,6 +78,7 @@ class _State:
     timings: dict[str, float] = field(default_factory=dict)
     screening: Screening | None = None
     standalone: str = ""
+    pointed: bool = False  # the question pointed into the previous answer's list, and standalone names the item
     structural: StructuralAnswer | None = None
     passages: list[Passage] = field(default_factory=list)
     signals: dict[str, float] = field(default_factory=dict)
@@ -264,9 +265,12 @@ class Assistant:
             )
             for turn in state.history[-6:]
         ]
-        state.standalone = condense(state.screening.question, history)
+        # "Tell me more about the second one" after a list: the item itself, exactly; else the topic words.
+        pointed = resolve_pointer(state.screening.question, history, self.outline)
+        state.pointed = pointed is not None
+        state.standalone = pointed or condense(state.screening.question, history)
         rewrite = getattr(self.generator, "condense", None)
-        if rewrite is not None and state.standalone != state.screening.question:
+        if rewrite is not None and not state.pointed and state.standalone != state.screening.question:
             # An LLM generator can rewrite the follow-up more naturally; its rewrite is only a search query
             # (the answer is still grounded in the passages), and a failed or odd one keeps the heuristic.
             try:
@@ -287,7 +291,7 @@ class Assistant:
             return state
         t = time.perf_counter()
         context = state.standalone if state.standalone != state.screening.question else ""
-        question = state.screening.question
+        question = state.standalone if state.pointed else state.screening.question
         state.structural = documents.answer_about_document(
             question, self.outline, self.today(), self.settings.replaced_by
         ) or answer_structural(question, self.outline, self._describe_outcome, context)
@@ -299,7 +303,7 @@ class Assistant:
             query = without_markers(state.standalone) or state.standalone
             # "What does Outcome 2 say about flooding?" is answered from that outcome only, and a question
             # naming a document from that document only.
-            number = named_outcome(state.screening.question)
+            number = named_outcome(question)
             scope: list[dict[str, Any]] = [
                 *([{"outcome": number}] if number is not None else []),
                 *([{"document_id": state.document_id}] if state.document_id else []),

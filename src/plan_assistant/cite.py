@@ -56,8 +56,9 @@ def title_chunks(found: StructuralAnswer) -> list[str]:
     """The title chunks an outline answer rests on: its outcome's, then each priority's (or every outcome's)."""
     if found.chunk_ids is not None:
         return list(found.chunk_ids)
-    # A question about an outcome's priorities ranks the priorities first; one about the outcome, the outcome.
-    outcome_last = bool(found.priorities) and "priorit" in found.question.lower()
+    # A question about an outcome's priorities (or about one priority) ranks the priorities first; one about
+    # the outcome, the outcome.
+    outcome_last = bool(found.priorities) and ("priorit" in found.question.lower() or len(found.priorities) == 1)
     outcomes = (
         [found.outcome]
         if found.outcome

@@ -10,7 +10,9 @@ from functools import lru_cache
 
 from rapidfuzz.distance import LCSseq
 
+from plan_assistant.grounding import strip_markers
 from plan_assistant.outline import DocumentOutline, KeyPriority, Outcome, Outline
+from plan_assistant.schemas import Turn
 from plan_assistant.text import content_words
 
 _NUMBER_WORDS = {
@@ -51,6 +53,56 @@ _LISTS_DESCRIBED_OUTCOME = re.compile(
     rf"(?:{_LIST_WORDS}|how\s+many)\b.*\bpriorities\b.*\b(?:under|in|for|of|within|beneath|below)\b.*\boutcome\b",
     re.I,
 )
+
+# "the second one", "the last item", "number 3": a pointer into the list the previous answer gave.
+_POINTER = re.compile(
+    rf"\b(?:the\s+)?({'|'.join(_ORDINALS)}|last)\s+(?:one|item|point|bullet)\b"
+    r"|(?<![\w-])(?:number|no\.?|item|#)\s*(\d{1,2})\b",
+    re.I,
+)
+_LIST_LINE = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])\s+(.+?)\s*$")
+OUTCOME_TITLE_MATCH = 0.85
+"""How closely a listed item must match an outcome's title to stand for that outcome (a client's copy of an
+answer may differ in punctuation or a word)."""
+
+
+def listed_items(answer: str) -> list[str]:
+    """The items of the first list in an answer (numbered or bulleted), without citation markers or bold."""
+    items: list[str] = []
+    for line in answer.splitlines():
+        if m := _LIST_LINE.match(line):
+            items.append(" ".join(strip_markers(m.group(1)).replace("**", "").split()))
+        elif items and line.strip():
+            break  # the first list has ended
+    return [item for item in items if item]
+
+
+def resolve_pointer(question: str, history: Sequence[Turn], outline: Outline) -> str | None:
+    """The question with "the second one" (or "number 2", "the last item") replaced by what it points at: the
+    item of the list in the previous answer, or "Outcome N" when that item is an outcome. None when the
+    question points at no item of such a list."""
+    m = _POINTER.search(question)
+    if m is None or question[: m.start()].rstrip().lower().endswith(("outcome", "priority")):
+        return None
+    previous = next((t.content for t in reversed(history) if t.role == "assistant" and t.content.strip()), "")
+    items = listed_items(previous)
+    word = (m.group(1) or "").lower()
+    n = len(items) if word == "last" else _ORDINALS[word] if word else int(m.group(2))
+    if not 1 <= n <= len(items):
+        return None
+    item = items[n - 1]
+    doc = _plan(outline)
+    outcome = next(
+        (
+            o
+            for o in (doc.outcomes if doc else ())
+            if SequenceMatcher(None, _norm(o.title), _norm(item)).ratio() >= OUTCOME_TITLE_MATCH
+        ),
+        None,
+    )
+    named = f"Outcome {outcome.number}" if outcome is not None else item
+    return " ".join(f"{question[: m.start()]}{named}{question[m.end():]}".split())
+
 
 OutcomeMatcher = Callable[[str, Sequence[Outcome]], Outcome | None]
 """Finds the outcome a question describes in words ("the health and wellbeing outcome"), or None."""

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from plan_assistant.outline import DocumentOutline, KeyPriority, Outcome, Outline
-from plan_assistant.structural import answer_structural, find_priority
+from plan_assistant.schemas import Turn
+from plan_assistant.structural import answer_structural, find_priority, listed_items, resolve_pointer
 
 EXPECTED = json.loads((Path(__file__).parents[1] / "data" / "expected_outline.json").read_text())
 CLIMATE = "Work with people to build a climate resilient Somerset"
@@ -176,3 +177,57 @@ def test_a_question_within_a_named_outcome_is_scoped_to_it_but_one_about_the_out
     assert named_outcome("what is the third outcome for?") is None  # about the outcome itself
     assert named_outcome("what is in outcome 4") is None
     assert named_outcome("what does the plan say about flooding") is None
+
+
+def _after(answer: str) -> list[Turn]:
+    return [Turn(role="user", content="an earlier question"), Turn(role="assistant", content=answer)]
+
+
+PRIORITY_LIST = "The key priorities under Outcome 4 are:\n\n1. Covid response\n2. Joint approach\n3. Quality of life\n"
+BULLETS = "Here's what the plan says:\n\n- Flood prevention stays a focus. [1]\n- **Carbon neutral** by 2030. [2]\n\nMore text"
+
+
+def test_the_items_of_an_answers_first_list_are_read_without_markers() -> None:
+    assert listed_items(PRIORITY_LIST) == ["Covid response", "Joint approach", "Quality of life"]
+    assert listed_items(BULLETS) == ["Flood prevention stays a focus.", "Carbon neutral by 2030."]
+    assert listed_items("No list here.") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Tell me more about the second one", "Tell me more about Joint approach"),
+        ("what does the last one commit to?", "what does Quality of life commit to?"),
+        ("and number 1?", "and Covid response?"),
+        ("expand on the third item please", "expand on Quality of life please"),
+    ],
+)
+def test_a_pointer_into_the_previous_list_is_replaced_by_its_item(
+    outline: Outline, question: str, expected: str
+) -> None:
+    assert resolve_pointer(question, _after(PRIORITY_LIST), outline) == expected
+
+
+def test_a_listed_outcome_stands_as_its_number_even_when_copied_with_small_differences(outline: Outline) -> None:
+    titles = [o["title"] for o in EXPECTED["outcomes"]]
+    copied = "The plan has five outcomes:\n" + "\n".join(
+        f"{n}. {t.replace('vibrant and', 'vibrant, and')}" for n, t in enumerate(titles, start=1)
+    )
+    assert resolve_pointer("the priorities under the second one", _after(copied), outline) == (
+        "the priorities under Outcome 2"
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("Tell me more about the fifth one", PRIORITY_LIST),  # the list has three
+        ("what is outcome number 2 about?", PRIORITY_LIST),  # an outcome's number, not a list item
+        ("Tell me more about the second one", "A sentence without a list."),
+        ("What about climate change?", PRIORITY_LIST),
+    ],
+)
+def test_no_pointer_or_nothing_to_point_at_leaves_the_question_alone(
+    outline: Outline, question: str, answer: str
+) -> None:
+    assert resolve_pointer(question, _after(answer), outline) is None
