@@ -78,7 +78,7 @@ class _State:
     timings: dict[str, float] = field(default_factory=dict)
     screening: Screening | None = None
     standalone: str = ""
-    pointed: bool = False  # the question pointed into the previous answer's list, and standalone names the item
+    pointed: bool = False  # the question points into the last answer's list; standalone names the item
     structural: StructuralAnswer | None = None
     passages: list[Passage] = field(default_factory=list)
     signals: dict[str, float] = field(default_factory=dict)

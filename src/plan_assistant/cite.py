@@ -58,7 +58,9 @@ def title_chunks(found: StructuralAnswer) -> list[str]:
         return list(found.chunk_ids)
     # A question about an outcome's priorities (or about one priority) ranks the priorities first; one about
     # the outcome, the outcome.
-    outcome_last = bool(found.priorities) and ("priorit" in found.question.lower() or len(found.priorities) == 1)
+    outcome_last = bool(found.priorities) and (
+        "priorit" in found.question.lower() or len(found.priorities) == 1
+    )
     outcomes = (
         [found.outcome]
         if found.outcome

@@ -101,7 +101,7 @@ def resolve_pointer(question: str, history: Sequence[Turn], outline: Outline) ->
         None,
     )
     named = f"Outcome {outcome.number}" if outcome is not None else item
-    return " ".join(f"{question[: m.start()]}{named}{question[m.end():]}".split())
+    return " ".join(f"{question[: m.start()]}{named}{question[m.end() :]}".split())
 
 
 OutcomeMatcher = Callable[[str, Sequence[Outcome]], Outcome | None]

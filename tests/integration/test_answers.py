@@ -142,7 +142,9 @@ def _follow_up(assistant: Assistant, first_question: str, question: str) -> Answ
 
 def test_the_second_one_after_a_list_of_priorities_is_that_priority(assistant: Assistant) -> None:
     priorities = EXPECTED["outcomes"][3]["priorities"]
-    answer = _follow_up(assistant, "What are the key priorities under Outcome 4?", "Tell me more about the second one")
+    answer = _follow_up(
+        assistant, "What are the key priorities under Outcome 4?", "Tell me more about the second one"
+    )
     assert answer.status == "answered"
     assert answer.citations[0].priority == priorities[1], answer.answer
     assert priorities[1] in answer.answer

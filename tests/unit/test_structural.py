@@ -183,7 +183,9 @@ def _after(answer: str) -> list[Turn]:
     return [Turn(role="user", content="an earlier question"), Turn(role="assistant", content=answer)]
 
 
-PRIORITY_LIST = "The key priorities under Outcome 4 are:\n\n1. Covid response\n2. Joint approach\n3. Quality of life\n"
+PRIORITY_LIST = (
+    "The key priorities under Outcome 4 are:\n\n1. Covid response\n2. Joint approach\n3. Quality of life\n"
+)
 BULLETS = "Here's what the plan says:\n\n- Flood prevention stays a focus. [1]\n- **Carbon neutral** by 2030. [2]\n\nMore text"
 
 
@@ -208,7 +210,9 @@ def test_a_pointer_into_the_previous_list_is_replaced_by_its_item(
     assert resolve_pointer(question, _after(PRIORITY_LIST), outline) == expected
 
 
-def test_a_listed_outcome_stands_as_its_number_even_when_copied_with_small_differences(outline: Outline) -> None:
+def test_a_listed_outcome_stands_as_its_number_even_when_copied_with_small_differences(
+    outline: Outline,
+) -> None:
     titles = [o["title"] for o in EXPECTED["outcomes"]]
     copied = "The plan has five outcomes:\n" + "\n".join(
         f"{n}. {t.replace('vibrant and', 'vibrant, and')}" for n, t in enumerate(titles, start=1)
