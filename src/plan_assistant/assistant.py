@@ -505,6 +505,15 @@ class Assistant:
             notice = f"\n{replies.generator_unavailable_notice()}\n"
             yield notice
             parts.append(notice)
+        explained = (
+            compose.abbreviations("".join(parts[1:]), self.retriever.index.acronyms)
+            if state.audience in compose.EXPLAINED_FOR
+            else ""
+        )
+        if explained:
+            # The plan's jargon, spelled out after the answer (a note, not one of the plan's sentences).
+            yield f"\n{explained}\n"
+            parts.append(f"\n{explained}\n")
         citations = cite_sentences(by_id, verifier.order, verifier.used)
         if state.audience in ("adviser", "staff") and citations:
             # Advisers read the reference out; staff want every place in the plan the answer draws on.
@@ -531,7 +540,7 @@ class Assistant:
             citations,
             route="plan",
             removed=removed,
-            notices=[*currency, *([signpost] if signpost else [])],
+            notices=[*currency, *([explained] if explained else []), *([signpost] if signpost else [])],
         )
 
     def _currency_notes(self, state: _State, document_ids: Sequence[str]) -> list[str]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 
 from plan_assistant.cite import where
 from plan_assistant.config import Settings
-from plan_assistant.grounding import figures
+from plan_assistant.grounding import figures, strip_markers
 from plan_assistant.schemas import Audience, Chunk, Passage
 
 NOT_FOUND_LEAD = "The Business Plan doesn't cover that."
@@ -91,3 +92,26 @@ def premise_note(question: str, passages: Sequence[Passage]) -> list[str]:
         return []
     # The figure is not repeated: a council answer should not echo a number it cannot stand behind.
     return [PREMISE_NOTE]
+
+
+_ABBREVIATION = re.compile(r"\b([A-Z]{2,6})s?\b")
+EXPLAINED_FOR: frozenset[Audience] = frozenset({"resident", "adviser"})
+"""Who is told what an answer's abbreviations stand for: residents, and advisers explaining to a caller."""
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def abbreviations(text: str, acronyms: Mapping[str, str]) -> str:
+    """What each abbreviation an answer uses stands for ("SEND means special educational needs and
+    disabilities."), as the documents spell it out or the glossary has it; empty when none needs saying
+    (unknown, or already spelled out in the answer)."""
+    said = _words(text)
+    meanings: dict[str, str] = {}
+    for match in _ABBREVIATION.finditer(strip_markers(text)):
+        short = match.group(1)
+        means = acronyms.get(short, "")
+        if means and short not in meanings and _words(means) not in said:
+            meanings[short] = means
+    return " ".join(f"{short} means {means}." for short, means in meanings.items())

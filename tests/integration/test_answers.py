@@ -140,6 +140,17 @@ def _follow_up(assistant: Assistant, first_question: str, question: str) -> Answ
     return assistant.ask(question, history)
 
 
+def test_residents_and_advisers_are_told_what_the_plans_abbreviations_stand_for(assistant: Assistant) -> None:
+    note = "SEND means special educational needs and disabilities."
+    question = "what is the council doing for children with SEND?"
+    for audience in ("resident", "adviser"):
+        answer = assistant.ask(question, audience=audience)
+        assert answer.status == "answered"
+        assert "SEND" in answer.answer.replace(note, "")  # the plan's sentence uses it
+        assert note in answer.answer and note in answer.notices, answer.answer
+    assert note not in assistant.ask(question, audience="staff").answer
+
+
 def test_the_second_one_after_a_list_of_priorities_is_that_priority(assistant: Assistant) -> None:
     priorities = EXPECTED["outcomes"][3]["priorities"]
     answer = _follow_up(

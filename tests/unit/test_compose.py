@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from plan_assistant.compose import NOT_FOUND_LEAD, PREMISE_NOTE, lead, not_found_text, premise_note
+from plan_assistant.compose import (
+    NOT_FOUND_LEAD,
+    PREMISE_NOTE,
+    abbreviations,
+    lead,
+    not_found_text,
+    premise_note,
+)
 from plan_assistant.config import Settings
 from tests.fakes import make_chunk, make_passage
 
@@ -66,3 +73,26 @@ def test_an_answer_drawn_from_the_plan_and_a_strategy_names_both_plan_first() ->
     assert "Test Business Plan 2021-2023 and the Fixture Street Lighting Strategy" in lead(
         "adviser", TOP, also=also
     )
+
+
+ACRONYMS = {
+    "SEND": "special educational needs and disabilities",
+    "VCSE": "voluntary, community and social enterprise",
+}
+
+
+def test_an_answers_abbreviations_are_spelled_out_once_each_in_the_order_used() -> None:
+    answer = "- Support children with SEND. [1]\n- Work with the VCSE sector on SEND. [2]"
+    assert abbreviations(answer, ACRONYMS) == (
+        "SEND means special educational needs and disabilities. "
+        "VCSE means voluntary, community and social enterprise."
+    )
+
+
+def test_an_abbreviation_spelled_out_in_the_answer_or_unknown_is_left_alone() -> None:
+    assert (
+        abbreviations("Invest in the voluntary, community and social enterprise (VCSE) sector.", ACRONYMS)
+        == ""
+    )
+    assert abbreviations("The NHS and the council will work together.", ACRONYMS) == ""
+    assert abbreviations("They send letters.", ACRONYMS) == ""  # a word in lower case is not the acronym
