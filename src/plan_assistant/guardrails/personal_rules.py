@@ -194,7 +194,9 @@ class SpacyRuleRecognizer(LocalRecognizer):
     topic, so a single word counts only beside a cue (a role, "my name is", a title). Beside a cue, words
     that are not ordinary English or that spaCy reads as a proper noun are a name; an ordinary noun ("my carer
     allowance") is one only if spaCy finds a name there with its first letter raised, since the small model
-    barely sees lower-case names. A date spaCy finds just after "born" or "date of birth" is a date of birth.
+    barely sees lower-case names. Before a role, an inflected verb just ahead of the possessive ("caller says
+    her son") makes the words a clause, not a name. A date spaCy finds just after "born" or "date of birth" is
+    a date of birth.
     """
 
     def __init__(self, nlp: Any, cues: Cues | None = None) -> None:
