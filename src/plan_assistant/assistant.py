@@ -44,7 +44,13 @@ from plan_assistant.outline import Outcome, Outline
 from plan_assistant.prompts import says_not_covered
 from plan_assistant.retrieval import HybridRetriever, RetrievalSignals
 from plan_assistant.schemas import Answer, Audience, Chunk, Passage, Status, Turn
-from plan_assistant.structural import StructuralAnswer, answer_structural, named_outcome, resolve_pointer
+from plan_assistant.structural import (
+    StructuralAnswer,
+    answer_structural,
+    missing_item,
+    named_outcome,
+    resolve_pointer,
+)
 from plan_assistant.text import content_words, words
 from plan_assistant.verify import Verifier
 
@@ -292,9 +298,13 @@ class Assistant:
         t = time.perf_counter()
         context = state.standalone if state.standalone != state.screening.question else ""
         question = state.standalone if state.pointed else state.screening.question
-        state.structural = documents.answer_about_document(
-            question, self.outline, self.today(), self.settings.replaced_by
-        ) or answer_structural(question, self.outline, self._describe_outcome, context)
+        state.structural = (
+            missing_item(question, state.history)
+            or documents.answer_about_document(
+                question, self.outline, self.today(), self.settings.replaced_by
+            )
+            or answer_structural(question, self.outline, self._describe_outcome, context)
+        )
         named = documents.named_document(state.standalone, self.outline)
         if named is not None and named.document is not None and len(self.outline.documents) > 1:
             # A question naming one document is answered from that document only.

@@ -61,6 +61,8 @@ _POINTER = re.compile(
     re.I,
 )
 _LIST_LINE = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])\s+(.+?)\s*$")
+POINTER_LOOKBACK = 3
+"""How many of the latest answers a pointer ("the second one") may reach back to for a list."""
 OUTCOME_TITLE_MATCH = 0.85
 """How closely a listed item must match an outcome's title to stand for that outcome (a client's copy of an
 answer may differ in punctuation or a word)."""
@@ -77,19 +79,29 @@ def listed_items(answer: str) -> list[str]:
     return [item for item in items if item]
 
 
+def _pointer(question: str, history: Sequence[Turn]) -> tuple[re.Match[str], int, list[str]] | None:
+    """Where a question points ("the second one": 2) and the list of the previous answer, if it has one."""
+    m = _POINTER.search(question)
+    if m is None or question[: m.start()].rstrip().lower().endswith(("outcome", "priority")):
+        return None
+    # The latest answer with a list: "the ninth one?" after "there is no item 9" still means that list.
+    answers = [t.content for t in reversed(history) if t.role == "assistant"]
+    items = next((found for a in answers[:POINTER_LOOKBACK] if (found := listed_items(a))), [])
+    if not items:
+        return None
+    word = (m.group(1) or "").lower()
+    n = len(items) if word == "last" else _ORDINALS[word] if word else int(m.group(2))
+    return m, n, items
+
+
 def resolve_pointer(question: str, history: Sequence[Turn], outline: Outline) -> str | None:
     """The question with "the second one" (or "number 2", "the last item") replaced by what it points at: the
     item of the list in the previous answer, or "Outcome N" when that item is an outcome. None when the
     question points at no item of such a list."""
-    m = _POINTER.search(question)
-    if m is None or question[: m.start()].rstrip().lower().endswith(("outcome", "priority")):
+    pointed = _pointer(question, history)
+    if pointed is None or not 1 <= pointed[1] <= len(pointed[2]):
         return None
-    previous = next((t.content for t in reversed(history) if t.role == "assistant" and t.content.strip()), "")
-    items = listed_items(previous)
-    word = (m.group(1) or "").lower()
-    n = len(items) if word == "last" else _ORDINALS[word] if word else int(m.group(2))
-    if not 1 <= n <= len(items):
-        return None
+    m, n, items = pointed
     item = items[n - 1]
     doc = _plan(outline)
     outcome = next(
@@ -102,6 +114,19 @@ def resolve_pointer(question: str, history: Sequence[Turn], outline: Outline) ->
     )
     named = f"Outcome {outcome.number}" if outcome is not None else item
     return " ".join(f"{question[: m.start()]}{named}{question[m.end() :]}".split())
+
+
+def missing_item(question: str, history: Sequence[Turn]) -> StructuralAnswer | None:
+    """The reply to "the fifth one" after a list of four: how many there were, rather than a guess."""
+    pointed = _pointer(question, history)
+    if pointed is None or 1 <= pointed[1] <= len(pointed[2]):
+        return None
+    listed = len(pointed[2])
+    return StructuralAnswer(
+        f"That list has {listed} item{'s' if listed != 1 else ''}, so there is no item {pointed[1]}. "
+        "Ask about any of them by its number or its words.",
+        found=False,
+    )
 
 
 OutcomeMatcher = Callable[[str, Sequence[Outcome]], Outcome | None]

@@ -159,6 +159,8 @@ def test_the_second_one_after_a_list_of_priorities_is_that_priority(assistant: A
     assert answer.status == "answered"
     assert answer.citations[0].priority == priorities[1], answer.answer
     assert priorities[1] in answer.answer
+    past = _follow_up(assistant, "What are the key priorities under Outcome 4?", "and the ninth one?")
+    assert past.status == "not_found" and "no item 9" in past.answer, past.answer
 
 
 def test_a_follow_up_is_resolved_against_the_earlier_question(assistant: Assistant) -> None:

@@ -9,7 +9,13 @@ import pytest
 
 from plan_assistant.outline import DocumentOutline, KeyPriority, Outcome, Outline
 from plan_assistant.schemas import Turn
-from plan_assistant.structural import answer_structural, find_priority, listed_items, resolve_pointer
+from plan_assistant.structural import (
+    answer_structural,
+    find_priority,
+    listed_items,
+    missing_item,
+    resolve_pointer,
+)
 
 EXPECTED = json.loads((Path(__file__).parents[1] / "data" / "expected_outline.json").read_text())
 CLIMATE = "Work with people to build a climate resilient Somerset"
@@ -235,3 +241,20 @@ def test_no_pointer_or_nothing_to_point_at_leaves_the_question_alone(
     outline: Outline, question: str, answer: str
 ) -> None:
     assert resolve_pointer(question, _after(answer), outline) is None
+
+
+def test_a_pointer_past_the_end_of_the_list_is_answered_with_how_many_there_were() -> None:
+    reply = missing_item("what does the fifth one commit to?", _after(PRIORITY_LIST))
+    assert reply is not None and not reply.found
+    assert "has 3 items" in reply.text and "no item 5" in reply.text
+    assert missing_item("and the second one?", _after(PRIORITY_LIST)) is None  # it exists
+    assert missing_item("and the fifth one?", _after("No list in this answer.")) is None
+
+
+def test_a_pointer_reaches_back_past_an_answer_without_a_list() -> None:
+    history = [
+        *_after(PRIORITY_LIST),
+        Turn(role="user", content="the fifth one?"),
+        Turn(role="assistant", content="No list."),
+    ]
+    assert resolve_pointer("ok, the third one", history, Outline(documents=[])) == "ok, Quality of life"
