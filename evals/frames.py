@@ -2,9 +2,9 @@
 
 Community Connect advisers relay a caller's question ("Caller wants to know ...", "A caller is asking
 ..."). Every answerable single question of both sets is asked as an adviser as written and inside each
-frame below; the figures are the share answered and the share quoting the answering sentence. The frames
-were written before measuring; the third puts words between the person and the verb, which the reporting
-frame of ``retrieval.topic_stems`` does not read as a frame, and is kept as a check of that limit.
+frame below; the figures are the share answered and the share quoting the answering sentence. Each frame
+was written before the change it measured (the first three, then the last three), but all have been seen
+while ``retrieval.topic_stems``'s frame grammar was written: none is held out (README, Measured).
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ FRAMES: tuple[str, ...] = (
     "Caller wants to know {lowered}",
     "A caller is asking {lowered}",
     "lady on the phone asking {lowered}",
+    "Caller says she wants to know {lowered}",
+    "Got a caller here, she wants to know {lowered}",
+    "I have a gentleman who is asking {lowered}",
 )
 
 

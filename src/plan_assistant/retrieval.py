@@ -46,11 +46,18 @@ _SCAFFOLDING = re.compile(
     re.I,
 )
 # An adviser passes a caller's question on in reported speech ("the caller wants to know whether ...",
-# "a lady asking about ..."): the frame names who asks, not what about.
+# "a lady asking about ...", "gentleman on the phone, he says ..."): the frame names who asks, not what about.
+# Its grammar: a person, perhaps where they are ("on the line", "from Yeovil") or a relative "who", then one
+# or two verbs of asking or saying ("says she wants to know"), each perhaps after a pronoun or "is".
+_ASKER = r"(?:caller|customer|client|resident|lady|gentleman|gent|chap|man|woman|someone|person)"
+_WHERE = r"(?:\s+(?:on\s+the\s+(?:phone|line)|from\s+[\w'’-]+|here))?"
+_SAYING = (
+    r"(?:asking|asks|asked|wants?\s+to\s+know|wanted\s+to\s+know|would\s+like\s+to\s+know|wondering|"
+    r"enquiring|inquiring|says|said|saying|tell(?:s|ing)?\s+(?:me|us)|told\s+(?:me|us)|reports|reported)"
+)
+_VERB = rf"(?:\s*,)?(?:\s+(?:who|that))?(?:\s+(?:she|he|they))?(?:['’]s|\s+is|\s+was)?\s+{_SAYING}"
 _REPORTED = re.compile(
-    r"\b(?:(?:a|an|the|my|this|our)\s+)?(?:caller|customer|client|resident|lady|gentleman|man|woman|someone|person)"
-    r"(?:['’]s|\s+is|\s+was)?\s+(?:asking|asks|asked|wants?\s+to\s+know|wanted\s+to\s+know|would\s+like\s+to\s+know|"
-    r"wondering|enquiring|inquiring)(?:\s+(?:about|if|whether))?\b",
+    rf"\b(?:(?:a|an|the|my|this|our)\s+)?{_ASKER}{_WHERE}(?:{_VERB}){{1,2}}(?:\s+(?:about|if|whether|that))?\b",
     re.I,
 )
 # A place relative to the asker ("near me", "round here") names no topic: the plan covers the whole county.

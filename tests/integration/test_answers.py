@@ -270,11 +270,19 @@ def test_a_misspelt_question_gets_the_answer_the_spelt_one_gets(assistant: Assis
     assert misspelt.citations[0].outcome == 3
 
 
+@pytest.mark.parametrize(
+    "frame",
+    [
+        "caller wants to know about {}",
+        "lady on the phone asking about {}",
+        "caller says she wants to know about {}",
+    ],
+)
 def test_a_question_passed_on_by_an_adviser_gets_the_answer_the_bare_question_gets(
-    assistant: Assistant,
+    assistant: Assistant, frame: str
 ) -> None:
     bare = assistant.ask("help with energy bills", audience="adviser")
-    passed_on = assistant.ask("caller wants to know about help with energy bills", audience="adviser")
+    passed_on = assistant.ask(frame.format("help with energy bills"), audience="adviser")
     assert bare.status == passed_on.status == "answered"
     assert passed_on.citations[0].quote == bare.citations[0].quote
 

@@ -41,6 +41,12 @@ def test_a_named_place_is_kept() -> None:
             "there is support for young carers",
         ),
         ("Resident would like to know if the buses will improve", "the buses will improve"),
+        # where the person is, a second verb, a relative "who": still the frame
+        ("lady on the phone asking about help with energy bills", "help with energy bills"),
+        ("gentleman from Yeovil asking whether roads will improve", "roads will improve"),
+        ("caller says her son is struggling at school", "her son is struggling at school"),
+        ("Caller says she wants to know about libraries", "libraries"),
+        ("I have a gentleman who is asking about libraries", "I have libraries"),
     ],
 )
 def test_an_advisers_reporting_frame_is_not_part_of_the_topic(message: str, topic: str) -> None:
@@ -50,4 +56,7 @@ def test_an_advisers_reporting_frame_is_not_part_of_the_topic(message: str, topi
 def test_the_same_words_as_a_topic_are_kept() -> None:
     assert topic_stems("support for residents asking for help") == tuple(
         stems("support for residents asking for help")
+    )
+    assert topic_stems("what will residents who said they want buses get") == tuple(
+        stems("what will residents who said they want buses get")
     )
