@@ -42,7 +42,14 @@ _SCAFFOLDING = re.compile(
     r"|(?:is|are)\s+(?:that|this|it|there)\s+(?:in|covered by|mentioned in)\s+(?:the\s+)?(?:business\s+)?plan"
     r"|what\s+(?:is|are)\s+(?:being|the council)\s+(?:done|doing)(?:\s+about)?"
     r"|in\s+(?:the|your)\s+(?:business\s+)?plan|what\s+(?:does\s+the\s+(?:business\s+)?plan\s+say|the\s+(?:business\s+)?plan\s+says)"
-    r"(?:\s+about)?|tell\s+me\s+about|can\s+you\s+tell\s+me|i\s+want\s+to\s+know|please)\b",
+    r"(?:\s+about)?|tell\s+me\s+about|can\s+you\s+tell\s+me|i\s+want\s+to\s+know|please"
+    r"|(?:that\s+)?the\s+(?:business\s+)?plan\s+(?:lists|names|mentions|sets\s+out|gives|includes))\b",
+    re.I,
+)
+# A request's verb ("List the challenges", "Name the principles", "Summarise ..."): how to answer, not what about.
+_REQUEST = re.compile(
+    r"^\s*(?:(?:can|could|would)\s+you\s+)?(?:please\s+)?"
+    r"(?:list|name|show(?:\s+me)?|give\s+me|summari[sz]e|outline|describe|explain)\b(?:\s+(?:me|all))?",
     re.I,
 )
 # An adviser passes a caller's question on in reported speech ("the caller wants to know whether ...",
@@ -72,7 +79,7 @@ def focus(query: str) -> str:
     """The question without a place relative to the asker, and without its scaffolding unless little would
     remain."""
     query = " ".join(_HERE.sub(" ", query).split()) or query
-    focused = " ".join(_SCAFFOLDING.sub(" ", query).split()).strip(" ,?.-")
+    focused = " ".join(_SCAFFOLDING.sub(" ", _REQUEST.sub(" ", query)).split()).strip(" ,?.-")
     return focused if len(focused.split()) >= 2 else query
 
 
@@ -80,7 +87,7 @@ def topic_stems(query: str) -> tuple[str, ...]:
     """The stems whose coverage by the documents decides whether they answer a question: an adviser's
     reporting frame ("the caller wants to know", "a lady asking about") names who asks, not what about, and
     no document uses its words."""
-    return tuple(stems(_REPORTED.sub(" ", query)))
+    return tuple(stems(_REQUEST.sub(" ", _REPORTED.sub(" ", query))))
 
 
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}s?\b")

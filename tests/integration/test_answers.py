@@ -151,6 +151,15 @@ def test_residents_and_advisers_are_told_what_the_plans_abbreviations_stand_for(
     assert note not in assistant.ask(question, audience="staff").answer
 
 
+@pytest.mark.parametrize(
+    "question", ["List the challenges in the plan", "what are the challenges the plan lists"]
+)
+def test_a_request_to_list_is_answered_with_the_list(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question, audience="staff")
+    assert answer.status == "answered", answer.answer
+    assert "coastal erosion" in answer.answer and "aging population" in answer.answer
+
+
 def test_the_second_one_after_a_list_of_priorities_is_that_priority(assistant: Assistant) -> None:
     priorities = EXPECTED["outcomes"][3]["priorities"]
     answer = _follow_up(

@@ -60,3 +60,24 @@ def test_the_same_words_as_a_topic_are_kept() -> None:
     assert topic_stems("what will residents who said they want buses get") == tuple(
         stems("what will residents who said they want buses get")
     )
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("List the challenges in the plan", "the challenges"),
+        ("Name the principles", "the principles"),
+        ("can you summarise the climate commitments", "the climate commitments"),
+        ("what are the challenges the plan lists", "what are the challenges"),
+    ],
+)
+def test_a_requests_verb_is_scaffolding_not_topic(message: str, topic: str) -> None:
+    assert focus(message) == topic
+    assert topic_stems(focus(message)) == tuple(stems(topic))
+
+
+def test_the_same_verb_inside_a_topic_is_kept() -> None:
+    assert topic_stems("how long is the waiting list for care") == tuple(
+        stems("how long is the waiting list for care")
+    )
+    assert topic_stems("list challenges") == tuple(stems("challenges"))
