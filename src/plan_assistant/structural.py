@@ -46,6 +46,7 @@ _ASKS_OUTCOMES = re.compile(
 _ALL_PRIORITIES = re.compile(
     rf"(?:{_LIST_WORDS}|how\s+many).{{0,20}}\b(?:the\s+)?(?:key\s+)?priorities\b(?!.*\boutcome)", re.I
 )
+_HOW_MANY = re.compile(r"\bhow\s+many\b", re.I)
 _COMMITS = re.compile(r"\b(?:commit(?:s|ments)?|promises?|pledges?|involve|include|cover|mean)\b", re.I)
 PRIORITY_TITLE_MATCH = 0.72
 # "name the key priorities in the climate outcome": an outcome named by its subject, not its number.
@@ -250,14 +251,25 @@ def _answer_structural(
                 found=False,
             )
         if _ASKS_PRIORITIES.search(question) or len(question.split()) <= 6:
-            return StructuralAnswer(_priorities_text(outcome), outcome, list(outcome.priorities), doc)
+            text = _priorities_text(outcome, counted=bool(_HOW_MANY.search(question)))
+            return StructuralAnswer(text, outcome, list(outcome.priorities), doc)
         return None
     if _ASKS_OUTCOMES.search(question):
-        lines = [f"The outcomes of the {doc.title} are:", ""]
+        lines = [
+            f"The {doc.title} has {len(doc.outcomes)} outcomes:"
+            if _HOW_MANY.search(question)
+            else f"The outcomes of the {doc.title} are:",
+            "",
+        ]
         lines += [f"{o.number}. {o.title}" for o in doc.outcomes]
         return StructuralAnswer("\n".join(lines), document=doc)
     if _ALL_PRIORITIES.search(question):
-        lines = [f"The key priorities of the {doc.title}, outcome by outcome:"]
+        total = sum(len(o.priorities) for o in doc.outcomes)
+        lines = [
+            f"The {doc.title} has {total} key priorities across its {len(doc.outcomes)} outcomes:"
+            if _HOW_MANY.search(question)
+            else f"The key priorities of the {doc.title}, outcome by outcome:"
+        ]
         for o in doc.outcomes:
             lines += ["", f"**Outcome {o.number}: {o.title}**", *[f"- {p.title}" for p in o.priorities]]
         return StructuralAnswer(
@@ -276,9 +288,12 @@ def _answer_structural(
     return None
 
 
-def _priorities_text(outcome: Outcome) -> str:
+def _priorities_text(outcome: Outcome, counted: bool = False) -> str:
+    count = len(outcome.priorities)
     lines = [
-        f"The key priorities under Outcome {outcome.number}, “{outcome.title}”, are:",
+        f"Outcome {outcome.number}, “{outcome.title}”, has {count} key priorit{'y' if count == 1 else 'ies'}:"
+        if counted
+        else f"The key priorities under Outcome {outcome.number}, “{outcome.title}”, are:",
         "",
         *[f"{n}. {p.title}" for n, p in enumerate(outcome.priorities, start=1)],
     ]

@@ -258,3 +258,16 @@ def test_a_pointer_reaches_back_past_an_answer_without_a_list() -> None:
         Turn(role="assistant", content="No list."),
     ]
     assert resolve_pointer("ok, the third one", history, Outline(documents=[])) == "ok, Quality of life"
+
+
+def test_how_many_is_answered_with_the_count_before_the_list(outline: Outline) -> None:
+    outcomes = EXPECTED["outcomes"]
+    total = sum(len(o["priorities"]) for o in outcomes)
+    found = answer_structural("How many key priorities are there?", outline)
+    assert found is not None and f"has {total} key priorities across its {len(outcomes)} outcomes" in found.text
+    found = answer_structural("how many outcomes are there", outline)
+    assert found is not None and f"has {len(outcomes)} outcomes:" in found.text
+    found = answer_structural("How many key priorities does Outcome 3 have?", outline)
+    assert found is not None and f"has {len(outcomes[2]['priorities'])} key priorities:" in found.text
+    found = answer_structural("What are the outcomes?", outline)
+    assert found is not None and "has" not in found.text.splitlines()[0]
