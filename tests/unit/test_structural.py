@@ -264,7 +264,9 @@ def test_how_many_is_answered_with_the_count_before_the_list(outline: Outline) -
     outcomes = EXPECTED["outcomes"]
     total = sum(len(o["priorities"]) for o in outcomes)
     found = answer_structural("How many key priorities are there?", outline)
-    assert found is not None and f"has {total} key priorities across its {len(outcomes)} outcomes" in found.text
+    assert (
+        found is not None and f"has {total} key priorities across its {len(outcomes)} outcomes" in found.text
+    )
     found = answer_structural("how many outcomes are there", outline)
     assert found is not None and f"has {len(outcomes)} outcomes:" in found.text
     found = answer_structural("How many key priorities does Outcome 3 have?", outline)
