@@ -42,7 +42,7 @@ from plan_assistant.guardrails import (
 from plan_assistant.guardrails.normalise import is_question_like, split_sentences
 from plan_assistant.outline import Outcome, Outline
 from plan_assistant.prompts import says_not_covered
-from plan_assistant.retrieval import HybridRetriever, RetrievalSignals
+from plan_assistant.retrieval import HybridRetriever, RetrievalSignals, has_topic
 from plan_assistant.schemas import Answer, Audience, Chunk, Passage, Status, Turn
 from plan_assistant.structural import (
     StructuralAnswer,
@@ -96,6 +96,11 @@ class _State:
         now = time.perf_counter()
         self.timings[step] = round((now - since) * 1000, 2)
         return now
+
+
+def _plain_words(text: str) -> str:
+    """Lower-case words separated by single spaces: "Burnham-on-Sea's" -> "burnham on sea s"."""
+    return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
 
 
 def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
@@ -190,6 +195,7 @@ class Assistant:
         self._fallback = ExtractiveGenerator(settings.rank_weight)
         self._outcome_vectors: dict[int, np.ndarray] = {}
         self._plain_titles: dict[str, str | None] | None = None
+        self._public_words: str | None = None  # the documents' words, lower case, for _public_name
         self._prepare = (
             RunnableLambda(self._screen, name="guard")
             | RunnableLambda(self._condense, name="condense")
@@ -242,6 +248,24 @@ class Assistant:
 
     # Chain steps ---------------------------------------------------------------------------------
 
+    @staticmethod
+    def _only_a_name(state: _State) -> StructuralAnswer | None:
+        """The reply when a name was removed and nothing else is asked: no guess at what it was."""
+        assert state.screening is not None
+        if "name" not in state.screening.redacted_kinds or has_topic(without_markers(state.standalone)):
+            return None
+        return StructuralAnswer(replies.only_a_name(), found=False, signpost=True, route="personal_data")
+
+    def _public_name(self, name: str) -> bool:
+        """Whether the documents use this name (an organisation, place or programme they name is public)."""
+        if self._public_words is None:
+            texts = [c.text for c in self.retriever.index.chunks] + [
+                c.document_title for c in self.retriever.index.chunks
+            ]
+            self._public_words = f" {_plain_words(' '.join(texts))} "
+        words = _plain_words(name)
+        return bool(words) and f" {words} " in self._public_words
+
     def _search_texts(self, question: str) -> list[str]:
         """What a screened question is searched as, when it needs no follow-up rewrite (see _retrieve)."""
         return [self.retriever.query_text(without_markers(question) or question)]
@@ -249,7 +273,7 @@ class Assistant:
     def _screen(self, state: _State) -> _State:
         t = time.perf_counter()
         if self.guard is not None:
-            state.screening = self.guard.screen(state.question, self._search_texts)
+            state.screening = self.guard.screen(state.question, self._search_texts, self._public_name)
         else:
             state.screening = Screening(
                 question=" ".join(state.question.split()), route="plan", status=None, reply=None
@@ -300,6 +324,7 @@ class Assistant:
         question = state.standalone if state.pointed else state.screening.question
         state.structural = (
             missing_item(question, state.history)
+            or self._only_a_name(state)
             or documents.answer_about_document(
                 question, self.outline, self.today(), self.settings.replaced_by
             )
@@ -437,7 +462,9 @@ class Assistant:
         text = "\n\n".join([*self._notices(state), found.text, *found.notes, *signpost])
         yield text
         status: Status = "answered" if found.found else "not_found"
-        yield self._answer(state, text, status, citations, route="outline", notices=[*found.notes, *signpost])
+        yield self._answer(
+            state, text, status, citations, route=found.route, notices=[*found.notes, *signpost]
+        )
 
     def _compose_passages(self, state: _State) -> Iterator[str | Answer]:
         t = time.perf_counter()

@@ -21,7 +21,7 @@ from plan_assistant.glossary import Glossary
 from plan_assistant.schemas import Chunk, Passage
 from plan_assistant.spelling import Speller
 from plan_assistant.store import chunk_from_record
-from plan_assistant.text import stems, words
+from plan_assistant.text import content_words, stems, words
 
 
 def tokenize(text: str) -> list[str]:
@@ -37,7 +37,8 @@ SEARCHABLE_KINDS = ("commitment", "section")
 # topic; dropping it lets the topic words dominate the query embedding.
 _SCAFFOLDING = re.compile(
     r"\b(?:(?:is|are|does|do|will|has|have)\s+(?:the\s+)?(?:council|plan|business plan|they|anyone|anything|you)"
-    r"(?:\s+(?:doing|do|say|said|have|got|trying|going|planning))?(?:\s+(?:anything|something|to do))?"
+    r"(?:\s+(?:doing|do|say|said|have|got|trying|going|planning|mention|include|cover))?"
+    r"(?:\s+(?:anything|something|to do))?"
     r"(?:\s+(?:about|on|for|to))?"
     r"|(?:is|are)\s+(?:that|this|it|there)\s+(?:in|covered by|mentioned in)\s+(?:the\s+)?(?:business\s+)?plan"
     r"|what\s+(?:is|are)\s+(?:being|the council)\s+(?:done|doing)(?:\s+about)?"
@@ -81,6 +82,13 @@ def focus(query: str) -> str:
     query = " ".join(_HERE.sub(" ", query).split()) or query
     focused = " ".join(_SCAFFOLDING.sub(" ", _REQUEST.sub(" ", query)).split()).strip(" ,?.-")
     return focused if len(focused.split()) >= 2 else query
+
+
+def has_topic(query: str) -> bool:
+    """Whether a question names anything to look up once its scaffolding, request verb, reporting frame and
+    place relative to the asker are gone ("what does the plan say about ..." followed by nothing has none)."""
+    rest = _SCAFFOLDING.sub(" ", _REQUEST.sub(" ", _REPORTED.sub(" ", _HERE.sub(" ", query))))
+    return bool(content_words(rest))
 
 
 def topic_stems(query: str) -> tuple[str, ...]:

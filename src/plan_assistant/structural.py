@@ -148,6 +148,7 @@ class StructuralAnswer:
     chunk_ids: list[str] | None = None
     signpost: bool = False  # the answer ends with where to get help (a listed document not loaded here)
     notes: list[str] = field(default_factory=list)  # fixed sentences after the text, listed as notices
+    route: str = "outline"  # the Answer's route ("personal_data" for a question that was only a name)
 
 
 def _outcome_number(question: str, context: str = "", count: int = 0) -> int | None:

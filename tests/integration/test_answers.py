@@ -160,6 +160,19 @@ def test_a_request_to_list_is_answered_with_the_list(assistant: Assistant, quest
     assert "coastal erosion" in answer.answer and "aging population" in answer.answer
 
 
+def test_a_programme_the_plan_names_is_not_taken_for_a_persons_name(assistant: Assistant) -> None:
+    answer = assistant.ask("What does the plan say about Family Safeguarding?", audience="staff")
+    assert "personal details" not in answer.answer
+    assert answer.status == "answered" and "Family Safeguarding" in answer.answer
+
+
+def test_a_question_about_nothing_but_a_removed_name_says_so(assistant: Assistant) -> None:
+    answer = assistant.ask("What does the plan say about Ruth Oduya?", audience="resident")
+    assert answer.status == "not_found" and answer.route == "personal_data"
+    assert answer.citations == [] and "Oduya" not in answer.answer
+    assert "nothing left to look up" in answer.answer
+
+
 def test_the_second_one_after_a_list_of_priorities_is_that_priority(assistant: Assistant) -> None:
     priorities = EXPECTED["outcomes"][3]["priorities"]
     answer = _follow_up(

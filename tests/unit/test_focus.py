@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plan_assistant.retrieval import focus, topic_stems
+from plan_assistant.retrieval import focus, has_topic, topic_stems
 from plan_assistant.text import stems
 
 
@@ -81,3 +81,18 @@ def test_the_same_verb_inside_a_topic_is_kept() -> None:
         stems("how long is the waiting list for care")
     )
     assert topic_stems("list challenges") == tuple(stems("challenges"))
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("What does the plan say about ?", False),
+        ("Does the plan mention ?", False),
+        ("Caller wants to know about", False),
+        ("who is", False),
+        ("my carer is late, what about carers?", True),
+        ("what about buses near me", True),
+    ],
+)
+def test_a_question_has_a_topic_only_with_words_beyond_its_scaffolding(question: str, topic: bool) -> None:
+    assert has_topic(question) is topic

@@ -132,15 +132,21 @@ class Guard:
         identifier()  # the language model loads at start-up, not on the first request
         detector()  # and so does the personal-data detector (spaCy's model)
 
-    def screen(self, question: str, search_texts: Callable[[str], Sequence[str]] | None = None) -> Screening:
+    def screen(
+        self,
+        question: str,
+        search_texts: Callable[[str], Sequence[str]] | None = None,
+        public: Callable[[str], bool] | None = None,
+    ) -> Screening:
         """Normalise, redact, detect injection and route one question.
 
         Args:
             search_texts: what the question will be searched as (the retriever's query): embedded in the
                 same model call as the guard's own texts, so that retrieval finds its vector cached.
+            public: whether a name is one the documents use (then it is not redacted).
         """
         text = normalise(question)
-        redaction = redact(text)
+        redaction = redact(text, public)
         text = redaction.text
         kinds = redaction.kinds
         notices: list[str] = [replies.personal_data_notice()] if kinds else []

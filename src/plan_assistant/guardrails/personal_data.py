@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
@@ -257,12 +258,21 @@ def find_personal_data(text: str, *, names: bool = True) -> list[Finding]:
     return detector().find(text, names=names)
 
 
-def redact(text: str) -> Redaction:
-    """Replace personal data with markers such as '[email removed]'; report the kinds found."""
+def redact(text: str, public: Callable[[str], bool] | None = None) -> Redaction:
+    """Replace personal data with markers such as '[email removed]'; report the kinds found.
+
+    Args:
+        public: says whether a name is one the documents themselves use ("Mencap", a place the plan names):
+            a public document's words are not a person's details, so such a name stays.
+    """
     kinds: list[str] = []
     # A replacement can change what the model reads around it; a second pass finds what is then plain.
     for _ in range(3):
-        findings = find_personal_data(text)
+        findings = [
+            f
+            for f in find_personal_data(text)
+            if not (public is not None and f.kind == "name" and public(text[f.start : f.end]))
+        ]
         if not findings:
             break
         for finding in findings:

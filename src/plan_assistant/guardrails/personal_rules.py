@@ -256,6 +256,14 @@ class SpacyRuleRecognizer(LocalRecognizer):
     def _run_before(self, doc: Any, i: int) -> list[Any]:
         # "Ann Lee, my carer": a possessive, perhaps a comma, then the name, which opens its clause.
         i -= 1
+        run: list[Any] = []
+        if i >= 1 and doc[i].tag_ == "POS":
+            # "Ann Lee's carer": the name right before the possessive ending, wherever the clause began.
+            i -= 1
+            while i >= 0 and len(run) < MAX_NAME_WORDS and self._name_like(doc[i]):
+                run.insert(0, doc[i])
+                i -= 1
+            return run if len(run) >= 2 or (run and not self._known(run[0])) else []
         if i < 0 or doc[i].lower_ not in self.cues.possessives:
             return []
         i -= 1
@@ -263,7 +271,6 @@ class SpacyRuleRecognizer(LocalRecognizer):
             i -= 1
         if i >= 0 and self._inflected_verb(doc[i]):
             return []  # "caller says her son ...": a clause, its subject and verb, not a name before a role
-        run: list[Any] = []
         # Here the tagger often reads the surname as a verb ("... price my carer"): any word but a stop word.
         while i >= 0 and len(run) < MAX_NAME_WORDS and doc[i].is_alpha and not doc[i].is_stop:
             run.insert(0, doc[i])

@@ -149,6 +149,15 @@ def injection() -> str:
     )
 
 
+def only_a_name() -> str:
+    """The reply to a question whose only subject was a name that was removed."""
+    return (
+        "Once the name was taken out, your question had nothing left to look up. The plan doesn't name "
+        "residents or staff; if you meant a place, project or organisation, please ask again and say what "
+        "kind of place or project it is."
+    )
+
+
 def personal_data_notice() -> str:
     """Remind the user not to share personal details (without repeating them)."""
     return (
