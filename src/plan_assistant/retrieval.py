@@ -68,6 +68,10 @@ _REPORTED = re.compile(
     rf"\b(?:(?:a|an|the|my|this|our)\s+)?{_ASKER}{_WHERE}(?:{_VERB}){{1,2}}(?:\s+(?:about|if|whether|that))?\b",
     re.I,
 )
+# Two or more capitalised words in a row: a name a question may quote from the documents ("Somerset Works").
+_PROPER_NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:(?:of|and|&|for|the)\s+)?[A-Z][\w'’-]*)+")
+NAMED_MAX_PASSAGES = 3
+"""A name used by more passages than this (the council's own name) singles nothing out."""
 # A place relative to the asker ("near me", "round here") names no topic: the plan covers the whole county.
 _HERE = re.compile(
     r"\b(?:(?:near|close\s+to|local\s+to)\s+(?:me|us|where\s+(?:i|we)\s+live)|(?:a)?round\s+here"
@@ -386,6 +390,7 @@ class HybridRetriever(BaseRetriever):
         none = RetrievalSignals(0.0, 0.0, 0.0, 0.0, topic_stems(query))
         if not self.index.chunks or not query.strip():
             return [], none
+        original = query
         query = self.query_text(query)
         vector = self.embedder.embed_query(query)
         n = min(self.candidates, len(self.index.chunks))
@@ -402,6 +407,9 @@ class HybridRetriever(BaseRetriever):
         sentence_ids, sentence_top = self._best_sentence(vector, n, allowed)
         question_best = self._question_sims(vector)
         rankings = [dense_ids, lexical_ids, sentence_ids]
+        named = self._naming(original, allowed)
+        if named:
+            rankings.append(named)
         if question_best and self.use_questions:
             question_ids = sorted(question_best, key=lambda i: max(question_best[i].values()), reverse=True)
             rankings.append([i for i in question_ids if allowed is None or i in allowed][:n])
@@ -430,6 +438,19 @@ class HybridRetriever(BaseRetriever):
             query_stems=topic,
         )
         return passages, signals
+
+    def _naming(self, query: str, allowed: set[str] | None) -> list[str]:
+        """The passages that use a name the question gives ("Somerset Works", "Teaching School Hub"), when
+        the name picks out at most NAMED_MAX_PASSAGES of them, in the fused order's absence: document order."""
+        found: list[str] = []
+        for match in _PROPER_NAME.finditer(query):
+            phrase = re.compile(rf"\b{re.escape(match.group(0))}\b", re.I)
+            ids = [i for i in self.index.bm25_ids if phrase.search(self.index.by_id[i].text)]
+            if allowed is not None:
+                ids = [i for i in ids if i in allowed]
+            if 0 < len(ids) <= NAMED_MAX_PASSAGES:
+                found += [i for i in ids if i not in found]
+        return found
 
     def _question_sims(self, vector: np.ndarray) -> dict[str, dict[int, float]]:
         """For each chunk, the best similarity of each sentence's prepared questions to the query."""
