@@ -10,7 +10,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from plan_assistant import assistant, grounding, insights, spelling
+from plan_assistant import assistant, grounding, insights, retrieval, spelling, structural
 from plan_assistant.answerability import packaged_model
 from plan_assistant.config import Settings
 from plan_assistant.generators import extractive
@@ -85,6 +85,23 @@ def describe() -> list[dict[str, str]]:
             "plan to lead an answer drawn from several documents (not measured by the eval: its sets hold "
             "the plan only)",
             "measured": "tests/integration/test_strategies.py",
+        },
+        {
+            "name": "retrieval.NAMED_MAX_PASSAGES",
+            "value": str(retrieval.NAMED_MAX_PASSAGES),
+            "how": "set by hand before measuring, below the 4 passages an answer reads: a name the question quotes "
+            "from the documents ranks the passages using it only when it singles a few out (the council's own "
+            "name, in most passages, does not)",
+            "measured": "no eval item changes; tests/integration/test_answers.py ('Somerset Works')",
+        },
+        {
+            "name": "structural.POINTER_LOOKBACK, OUTCOME_TITLE_MATCH",
+            "value": f"the last {structural.POINTER_LOOKBACK} answers; title similarity ≥ "
+            f"{structural.OUTCOME_TITLE_MATCH}",
+            "how": "set by hand on conversations written for tests/unit/test_structural.py: how far back 'the "
+            "second one' may find a list, and how closely a listed item (a client's copy of an answer) must "
+            "match an outcome's title to stand for it",
+            "measured": "no eval item changes (the one eval pointer, to a list of outcomes, is answered as before)",
         },
         {
             "name": "insights.TOPIC_DISTANCE",
