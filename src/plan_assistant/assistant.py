@@ -99,8 +99,8 @@ class _State:
 
 
 def _plain_words(text: str) -> str:
-    """Lower-case words separated by single spaces: "Burnham-on-Sea's" -> "burnham on sea s"."""
-    return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
+    """Words as written, separated by single spaces: "Burnham-on-Sea's" -> "Burnham on Sea s"."""
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 
 def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
@@ -195,7 +195,7 @@ class Assistant:
         self._fallback = ExtractiveGenerator(settings.rank_weight)
         self._outcome_vectors: dict[int, np.ndarray] = {}
         self._plain_titles: dict[str, str | None] | None = None
-        self._public_words: str | None = None  # the documents' words, lower case, for _public_name
+        self._public_words: str | None = None  # the documents' words as written, for _public_name
         self._prepare = (
             RunnableLambda(self._screen, name="guard")
             | RunnableLambda(self._condense, name="condense")
@@ -257,14 +257,15 @@ class Assistant:
         return StructuralAnswer(replies.only_a_name(), found=False, signpost=True, route="personal_data")
 
     def _public_name(self, name: str) -> bool:
-        """Whether the documents use this name (an organisation, place or programme they name is public)."""
+        """Whether the documents use this name as written, two words or more ("Somerset Works"): a programme
+        or body they name is public. One word never is ("my son Will": "will" is in every document)."""
         if self._public_words is None:
             texts = [c.text for c in self.retriever.index.chunks] + [
                 c.document_title for c in self.retriever.index.chunks
             ]
             self._public_words = f" {_plain_words(' '.join(texts))} "
         words = _plain_words(name)
-        return bool(words) and f" {words} " in self._public_words
+        return len(words.split()) >= 2 and f" {words} " in self._public_words
 
     def _search_texts(self, question: str) -> list[str]:
         """What a screened question is searched as, when it needs no follow-up rewrite (see _retrieve)."""

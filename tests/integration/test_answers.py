@@ -169,6 +169,12 @@ def test_a_programme_the_plan_names_is_found_not_taken_for_a_persons_name(
     assert answer.status == "answered" and name in answer.citations[0].quote, answer.answer
 
 
+def test_only_a_name_of_two_words_or_more_as_the_documents_write_it_is_public(assistant: Assistant) -> None:
+    assert assistant._public_name("Somerset Works")
+    # One word is never public ("will" is in every document), nor a name the documents do not use as written.
+    assert not any(assistant._public_name(n) for n in ("Will", "Somerset", "somerset works", "Ruth Oduya"))
+
+
 def test_a_question_about_nothing_but_a_removed_name_says_so(assistant: Assistant) -> None:
     answer = assistant.ask("What does the plan say about Ruth Oduya?", audience="resident")
     assert answer.status == "not_found" and answer.route == "personal_data"
