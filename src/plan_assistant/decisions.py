@@ -95,11 +95,11 @@ def describe() -> list[dict[str, str]]:
             "measured": "no eval item changes; tests/integration/test_answers.py ('Somerset Works')",
         },
         {
-            "name": "structural.POINTER_LOOKBACK, OUTCOME_TITLE_MATCH",
-            "value": f"the last {structural.POINTER_LOOKBACK} answers; title similarity ≥ "
-            f"{structural.OUTCOME_TITLE_MATCH}",
+            "name": "structural.POINTER_LOOKBACK, POINTER_MAX_WORDS, OUTCOME_TITLE_MATCH",
+            "value": f"the last {structural.POINTER_LOOKBACK} answers; questions of up to "
+            f"{structural.POINTER_MAX_WORDS} words; title similarity ≥ {structural.OUTCOME_TITLE_MATCH}",
             "how": "set by hand on conversations written for tests/unit/test_structural.py: how far back 'the "
-            "second one' may find a list, and how closely a listed item (a client's copy of an answer) must "
+            "second one' may find a list, how long a question may be and still point into it, and how closely a listed item (a client's copy of an answer) must "
             "match an outcome's title to stand for it",
             "measured": "no eval item changes (the one eval pointer, to a list of outcomes, is answered as before)",
         },

@@ -58,12 +58,14 @@ _LISTS_DESCRIBED_OUTCOME = re.compile(
 # "the second one", "the last item", "number 3": a pointer into the list the previous answer gave.
 _POINTER = re.compile(
     rf"\b(?:the\s+)?({'|'.join(_ORDINALS)}|last)\s+(?:one|item|point|bullet)\b"
-    r"|(?<![\w-])(?:number|no\.?|item|#)\s*(\d{1,2})\b",
+    r"|(?<![\w-])(?:number|no\.|item|#)\s*(\d{1,2})(?![,.]?\d)\b",
     re.I,
 )
 _LIST_LINE = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])\s+(.+?)\s*$")
 POINTER_LOOKBACK = 3
 """How many of the latest answers a pointer ("the second one") may reach back to for a list."""
+POINTER_MAX_WORDS = 12
+"""A longer question says what it is about itself ("is Somerset the first one to ..."): no pointer is read."""
 OUTCOME_TITLE_MATCH = 0.85
 """How closely a listed item must match an outcome's title to stand for that outcome (a client's copy of an
 answer may differ in punctuation or a word)."""
@@ -82,7 +84,7 @@ def listed_items(answer: str) -> list[str]:
 
 def _pointer(question: str, history: Sequence[Turn]) -> tuple[re.Match[str], int, list[str]] | None:
     """Where a question points ("the second one": 2) and the list of the previous answer, if it has one."""
-    m = _POINTER.search(question)
+    m = _POINTER.search(question) if len(question.split()) <= POINTER_MAX_WORDS else None
     if m is None or question[: m.start()].rstrip().lower().endswith(("outcome", "priority")):
         return None
     # The latest answer with a list: "the ninth one?" after "there is no item 9" still means that list.

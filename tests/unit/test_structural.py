@@ -207,6 +207,7 @@ def test_the_items_of_an_answers_first_list_are_read_without_markers() -> None:
         ("Tell me more about the second one", "Tell me more about Joint approach"),
         ("what does the last one commit to?", "what does Quality of life commit to?"),
         ("and number 1?", "and Covid response?"),
+        ("what about no. 2", "what about Joint approach"),
         ("expand on the third item please", "expand on Quality of life please"),
     ],
 )
@@ -235,6 +236,11 @@ def test_a_listed_outcome_stands_as_its_number_even_when_copied_with_small_diffe
         ("what is outcome number 2 about?", PRIORITY_LIST),  # an outcome's number, not a list item
         ("Tell me more about the second one", "A sentence without a list."),
         ("What about climate change?", PRIORITY_LIST),
+        ("so there are no 10,000 new homes?", PRIORITY_LIST),  # a figure, not "no. 10"
+        (
+            "Is Somerset the first one in the country to declare a climate emergency, as the plan says?",
+            PRIORITY_LIST,
+        ),
     ],
 )
 def test_no_pointer_or_nothing_to_point_at_leaves_the_question_alone(
@@ -249,6 +255,10 @@ def test_a_pointer_past_the_end_of_the_list_is_answered_with_how_many_there_were
     assert "has 3 items" in reply.text and "no item 5" in reply.text
     assert missing_item("and the second one?", _after(PRIORITY_LIST)) is None  # it exists
     assert missing_item("and the fifth one?", _after("No list in this answer.")) is None
+    # a figure or a long question that happens to hold "no 10" or "the first one" points at nothing
+    assert missing_item("so there are no 10,000 new homes?", _after(PRIORITY_LIST)) is None
+    long = "Is Somerset really the first one in the whole country to declare a climate emergency, as the plan says?"
+    assert resolve_pointer(long, _after(PRIORITY_LIST), Outline(documents=[])) is None
 
 
 def test_a_pointer_reaches_back_past_an_answer_without_a_list() -> None:
