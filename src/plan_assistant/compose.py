@@ -9,6 +9,7 @@ from plan_assistant.cite import where
 from plan_assistant.config import Settings
 from plan_assistant.grounding import figures, strip_markers
 from plan_assistant.schemas import Audience, Chunk, Passage
+from plan_assistant.text import words
 
 NOT_FOUND_LEAD = "The Business Plan doesn't cover that."
 PREMISE_NOTE = "The plan doesn't give the figure or date in your question. This is what it does say:"
@@ -99,19 +100,15 @@ EXPLAINED_FOR: frozenset[Audience] = frozenset({"resident", "adviser"})
 """Who is told what an answer's abbreviations stand for: residents, and advisers explaining to a caller."""
 
 
-def _words(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
-
-
 def abbreviations(text: str, acronyms: Mapping[str, str]) -> str:
     """What each abbreviation an answer uses stands for ("SEND means special educational needs and
     disabilities."), as the documents spell it out or the glossary has it; empty when none needs saying
     (unknown, or already spelled out in the answer)."""
-    said = _words(text)
+    said = " ".join(words(text))
     meanings: dict[str, str] = {}
     for match in _ABBREVIATION.finditer(strip_markers(text)):
         short = match.group(1)
         means = acronyms.get(short, "")
-        if means and short not in meanings and _words(means) not in said:
+        if means and short not in meanings and " ".join(words(means)) not in said:
             meanings[short] = means
     return " ".join(f"{short} means {means}." for short, means in meanings.items())
