@@ -260,9 +260,8 @@ class Assistant:
         """Whether the documents use this name as written, two words or more ("Somerset Works"): a programme
         or body they name is public. One word never is ("my son Will": "will" is in every document)."""
         if self._public_words is None:
-            texts = [c.text for c in self.retriever.index.chunks] + [
-                c.document_title for c in self.retriever.index.chunks
-            ]
+            chunks = self.retriever.index.chunks
+            texts = [c.text for c in chunks] + sorted({c.document_title for c in chunks})
             self._public_words = f" {_plain_words(' '.join(texts))} "
         words = _plain_words(name)
         return len(words.split()) >= 2 and f" {words} " in self._public_words

@@ -440,8 +440,8 @@ class HybridRetriever(BaseRetriever):
         return passages, signals
 
     def _naming(self, query: str, allowed: set[str] | None) -> list[str]:
-        """The passages that use a name the question gives ("Somerset Works", "Teaching School Hub"), when
-        the name picks out at most NAMED_MAX_PASSAGES of them, in the fused order's absence: document order."""
+        """The passages that use a name the question gives ("Somerset Works", "Teaching School Hub"), in the
+        documents' order, for each name that picks out at most NAMED_MAX_PASSAGES of them."""
         found: list[str] = []
         for match in _PROPER_NAME.finditer(query):
             phrase = re.compile(rf"\b{re.escape(match.group(0))}\b", re.I)
