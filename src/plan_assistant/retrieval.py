@@ -44,7 +44,13 @@ _SCAFFOLDING = re.compile(
     r"|what\s+(?:is|are)\s+(?:being|the council)\s+(?:done|doing)(?:\s+about)?"
     r"|in\s+(?:the|your)\s+(?:business\s+)?plan|what\s+(?:does\s+the\s+(?:business\s+)?plan\s+say|the\s+(?:business\s+)?plan\s+says)"
     r"(?:\s+about)?|tell\s+me\s+about|can\s+you\s+tell\s+me|i\s+want\s+to\s+know|please"
-    r"|(?:that\s+)?the\s+(?:business\s+)?plan\s+(?:lists|names|mentions|sets\s+out|gives|includes))\b",
+    r"|(?:that\s+)?the\s+(?:business\s+)?plan\s+(?:lists|names|mentions|sets\s+out|gives|includes)"
+    # everyday talk around a question: a greeting, thanks, "I was wondering", "what's happening with"
+    r"|^\s*(?:hi|hello|hiya|hey|good\s+(?:morning|afternoon|evening))(?:\s+there)?"
+    r"|(?:many\s+)?thanks(?:\s+(?:very|so)\s+much)?(?:\s+in\s+advance)?|thank\s+you(?:\s+(?:very|so)\s+much)?"
+    r"|i(?:\s+was|\s+am|'m|’m)?\s+(?:just\s+)?wondering(?:\s+(?:if|whether|about|what))?"
+    r"|what(?:'s|’s|s|\s+is|\s+are)\s+(?:happening|going\s+on)(?:\s+(?:with|to|about|in|on|at|for))?"
+    r"|(?:what(?:'s|’s|s|\s+is)\s+)?(?:any|the)\s+(?:news|latest|updates?)\s+(?:on|about|with))\b",
     re.I,
 )
 # A request's verb ("List the challenges", "Name the principles", "Summarise ..."): how to answer, not what about.
@@ -99,7 +105,7 @@ def topic_stems(query: str) -> tuple[str, ...]:
     """The stems whose coverage by the documents decides whether they answer a question: an adviser's
     reporting frame ("the caller wants to know", "a lady asking about") names who asks, not what about, and
     no document uses its words."""
-    return tuple(stems(_REQUEST.sub(" ", _REPORTED.sub(" ", query))))
+    return tuple(stems(_SCAFFOLDING.sub(" ", _REQUEST.sub(" ", _REPORTED.sub(" ", query)))))
 
 
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}s?\b")

@@ -28,6 +28,24 @@ LONG_WORD = 7
 MAX_UNKNOWN_SHARE = 0.5
 _TOKEN = re.compile(r"[^\W\d_]+")  # runs of letters, in any alphabet
 CACHE_SIZE = 1024  # questions whose correction is remembered: each is corrected for the guard and for search
+# Chat shorthand people type on a phone ("wat r u doin about ..."): English conventions, not the documents'
+# words, so no edit distance finds them; each is written out before spelling is corrected. Only whole
+# lower-case words, and only shorthand that is not also a word the documents could mean.
+SHORTHAND: dict[str, str] = {
+    "u": "you", "r": "are", "ur": "your", "wat": "what", "wot": "what", "wht": "what", "doin": "doing",
+    "gonna": "going to", "wanna": "want to", "gotta": "got to", "pls": "please", "plz": "please",
+    "thx": "thanks", "abt": "about", "bc": "because", "cuz": "because", "coz": "because", "b4": "before",
+    "ppl": "people", "govt": "government", "tho": "though", "thru": "through", "info": "information",
+    "yr": "year", "yrs": "years", "asap": "as soon as possible",
+}  # fmt: skip
+_SHORT = re.compile(
+    r"(?<![\w'’&-])(" + "|".join(sorted(map(re.escape, SHORTHAND), key=len, reverse=True)) + r")(?![\w'’&-])"
+)
+
+
+def expand_shorthand(text: str) -> str:
+    """The text with chat shorthand written out ("wat r u doin" -> "what are you doing")."""
+    return _SHORT.sub(lambda m: SHORTHAND[m.group(1)], text)
 
 
 @lru_cache(maxsize=1)
@@ -75,7 +93,8 @@ class Speller:
                 self._corrections[text] = corrected
         return corrected
 
-    def _correct(self, text: str) -> str:
+    def _correct(self, original: str) -> str:
+        text = expand_shorthand(original)
         tokens = list(_TOKEN.finditer(text))
         unknown = [
             m
@@ -89,7 +108,9 @@ class Speller:
         strange = [
             m for m in tokens if m.group(0).lower() not in STOP_WORDS and not self.known(m.group(0).lower())
         ]
-        if not unknown or len(strange) > MAX_UNKNOWN_SHARE * len(tokens):
+        if len(strange) > MAX_UNKNOWN_SHARE * len(tokens):
+            return original  # another language: its "u" or "r" is no shorthand
+        if not unknown:
             return text
         out, last = [], 0
         for m in unknown:

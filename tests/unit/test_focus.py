@@ -96,3 +96,32 @@ def test_the_same_verb_inside_a_topic_is_kept() -> None:
 )
 def test_a_question_has_a_topic_only_with_words_beyond_its_scaffolding(question: str, topic: bool) -> None:
     assert has_topic(question) is topic
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("whats happening with schools", "schools"),
+        ("hi there, what is going on with flooding? thanks", "flooding"),
+        ("Hello, I was wondering if there is help for carers", "is help for carers"),
+        ("any news on the new council", "the new council"),
+        ("what's the latest on apprenticeships, thank you very much", "apprenticeships"),
+        ("is the council going to fix the roads", "fix the roads"),
+    ],
+)
+def test_everyday_talk_around_a_question_is_not_its_topic(message: str, topic: str) -> None:
+    # Words no document uses ("happening", "wondering", "thanks") would otherwise count as topics the
+    # documents lack and turn an answerable question into a refusal.
+    assert topic_stems(message) == tuple(stems(topic))
+
+
+@pytest.mark.parametrize("message", ["hello there", "thanks very much", "what is happening"])
+def test_talk_without_a_subject_has_no_topic(message: str) -> None:
+    assert not has_topic(message)
+
+
+def test_the_same_words_inside_a_topic_are_kept() -> None:
+    assert topic_stems("support for people going into care") == tuple(
+        stems("support for people going into care")
+    )
+    assert topic_stems("what has happened to the library") == tuple(stems("what has happened to the library"))

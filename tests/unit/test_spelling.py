@@ -37,7 +37,7 @@ def test_a_misspelt_word_becomes_the_document_word_it_means(speller: Speller, ty
 @pytest.mark.parametrize(
     "typed",
     [
-        "what is the council doin",  # "doing" or "join": ambiguous, left as typed
+        "what is the council doing about the foad",  # "food" or "road": ambiguous, left as typed
         "is there mony for flod defences",  # money/many, food/flood: ambiguous
         "when will the dualling be finished",  # a form of a document word ("duals")
         "what about potholes",  # an English word the documents lack: a topic, not a typo
@@ -54,6 +54,30 @@ def test_a_message_in_another_language_is_left_alone(speller: Speller) -> None:
     polish = "Kiedy rada naprawi drogi w naszym hrabstwie?"
     assert speller.correct(welsh) == welsh
     assert speller.correct(polish) == polish
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("wat r u doin about flooding", "what are you doing about flooding"),
+        ("is ur plan gonna help ppl", "is your plan going to help people"),
+        ("any info abt roads b4 winter", "any information about roads before winter"),
+    ],
+)
+def test_chat_shorthand_is_written_out(speller: Speller, typed: str, meant: str) -> None:
+    assert speller.correct(typed) == meant
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "R&D in the U-turn",  # capitalised, or part of a longer word
+        "Kiedy rada naprawi drogi u nas?",  # Polish: "u" is a word of its own
+        "what is the council doin'",  # an apostrophe makes it a word of its own kind
+    ],
+)
+def test_shorthand_inside_words_or_other_languages_is_left_alone(speller: Speller, typed: str) -> None:
+    assert speller.correct(typed) == typed
 
 
 def test_contractions_typed_without_apostrophes_are_not_corrected(speller: Speller) -> None:
