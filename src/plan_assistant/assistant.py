@@ -48,7 +48,7 @@ from plan_assistant.structural import (
     StructuralAnswer,
     answer_structural,
     missing_item,
-    named_outcome,
+    named_outcomes,
     resolve_pointer,
 )
 from plan_assistant.text import content_words, words
@@ -338,9 +338,10 @@ class Assistant:
             query = without_markers(state.standalone) or state.standalone
             # "What does Outcome 2 say about flooding?" is answered from that outcome only, and a question
             # naming a document from that document only.
-            number = named_outcome(question)
+            numbers = named_outcomes(question)
             scope: list[dict[str, Any]] = [
-                *([{"outcome": number}] if number is not None else []),
+                *([{"outcome": numbers[0]}] if len(numbers) == 1 else []),
+                *([{"outcome": {"$in": numbers}}] if len(numbers) > 1 else []),
                 *([{"document_id": state.document_id}] if state.document_id else []),
             ]
             where: dict[str, Any] | None = (

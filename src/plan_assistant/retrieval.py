@@ -539,16 +539,17 @@ class HybridRetriever(BaseRetriever):
         return ids[:n], float(scores[order[0]]) if len(order) else 0.0
 
     def _matching(self, where: dict[str, Any]) -> set[str]:
-        # Equality conditions, alone or joined by "$and" (the subset of Chroma's filters the assistant uses).
+        # Equality and "$in" conditions, alone or joined by "$and" (the subset of Chroma's filters the
+        # assistant uses).
         conditions = [
-            (key, value)
+            (key, value["$in"] if isinstance(value, dict) else [value])
             for part in where.get("$and", [where])
             for key, value in part.items()
             if not key.startswith("$")
         ]
 
         def ok(chunk: Chunk) -> bool:
-            return all(getattr(chunk, key) == value for key, value in conditions)
+            return all(getattr(chunk, key) in values for key, values in conditions)
 
         return {c.id for c in self.index.chunks if ok(c)}
 

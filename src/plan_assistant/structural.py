@@ -26,8 +26,12 @@ _NUMBER_WORDS = {
     "eight": 8,
     "nine": 9,
 }
-_OUTCOME_N = re.compile(
-    r"\boutcome\s*(?:number\s*)?(\d{1,2}|one|two|three|four|five|six|seven|eight|nine)\b", re.I
+_N = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine)"
+_OUTCOME_N = re.compile(rf"\boutcome\s*(?:number\s*)?({_N})\b", re.I)
+# Several outcomes named together: "outcome 1 and outcome 2", "outcomes 2, 3 and 5", "outcomes 1 & 4".
+_OUTCOMES_N = re.compile(
+    rf"\boutcomes?\s*(?:number\s*)?{_N}(?:(?:\s*,\s*|\s+(?:and|&|or|with|vs\.?|versus)\s+)(?:outcome\s*)?{_N})+\b",
+    re.I,
 )
 _ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
@@ -153,6 +157,18 @@ class StructuralAnswer:
     route: str = "outline"  # the Answer's route ("personal_data" for a question that was only a name)
 
 
+def outcome_numbers(question: str) -> list[int]:
+    """The outcomes a question names together ("compare outcome 1 and outcome 2"), in its order; empty
+    unless it names two or more."""
+    numbers: list[int] = []
+    for match in _OUTCOMES_N.finditer(question):
+        for word in re.findall(_N, match.group(0)[len("outcome") :], re.I):
+            number = int(word) if word.isdigit() else _NUMBER_WORDS[word.lower()]
+            if number not in numbers:
+                numbers.append(number)
+    return numbers if len(numbers) >= 2 else []
+
+
 def _outcome_number(question: str, context: str = "", count: int = 0) -> int | None:
     if m := _OUTCOME_N.search(question):
         word = m.group(1).lower()
@@ -180,6 +196,16 @@ def named_outcome(question: str) -> int | None:
     if number is None or not content_words(question) - _STRUCTURE_WORDS:
         return None
     return number
+
+
+def named_outcomes(question: str) -> list[int]:
+    """Every outcome a question asks within ("what do Outcomes 1 and 2 say about flooding?"); empty when
+    it names none or asks about the outcomes themselves."""
+    if not content_words(question) - _STRUCTURE_WORDS:
+        return []
+    several = outcome_numbers(question)
+    one = named_outcome(question)
+    return several or ([one] if one is not None else [])
 
 
 def _plan(outline: Outline) -> DocumentOutline | None:
@@ -240,6 +266,10 @@ def _answer_structural(
     doc = _plan(outline)
     if doc is None:
         return None
+    if len(several := outcome_numbers(question)) >= 2 and (
+        _ASKS_PRIORITIES.search(question) or len(question.split()) <= 8
+    ):
+        return _several_outcomes(doc, several, counted=bool(_HOW_MANY.search(question)))
     number = _outcome_number(question, context, len(doc.outcomes))
     if number is None and describe is not None and _LISTS_DESCRIBED_OUTCOME.search(question):
         described = describe(question, doc.outcomes)
@@ -289,6 +319,25 @@ def _answer_structural(
         ]
         return StructuralAnswer("\n".join(lines), outcome, [priority], doc)
     return None
+
+
+def _several_outcomes(doc: DocumentOutline, numbers: list[int], counted: bool) -> StructuralAnswer:
+    """Each named outcome's key priorities, one after the other; says which named outcomes the plan lacks."""
+    outcomes = [o for n in numbers for o in doc.outcomes if o.number == n]
+    missing = [n for n in numbers if all(o.number != n for o in doc.outcomes)]
+    parts = [_priorities_text(o, counted) for o in outcomes]
+    if missing:
+        have = ", ".join(str(o.number) for o in doc.outcomes)
+        parts.append(
+            f"The {doc.title} has outcomes {have}; there is no outcome {' or '.join(map(str, missing))}."
+        )
+    return StructuralAnswer(
+        "\n\n".join(parts),
+        priorities=[p for o in outcomes for p in o.priorities],
+        document=doc,
+        found=bool(outcomes),
+        chunk_ids=[c for o in outcomes for c in o.chunk_ids[:1]],
+    )
 
 
 def _priorities_text(outcome: Outcome, counted: bool = False) -> str:

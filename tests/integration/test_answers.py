@@ -324,6 +324,20 @@ def test_a_question_within_a_named_outcome_cites_only_that_outcome(assistant: As
     assert answer.citations and {c.outcome for c in answer.citations} == {1}
 
 
+def test_a_question_within_several_named_outcomes_cites_only_those(assistant: Assistant) -> None:
+    # unscoped, the same question also cites Outcome 5
+    answer = assistant.ask("What do outcomes 2 and 4 say about climate change?", audience="staff")
+    assert answer.status == "answered" and answer.route == "plan"
+    assert answer.citations and {c.outcome for c in answer.citations} <= {2, 4}
+
+
+def test_several_named_outcomes_list_each_ones_priorities(assistant: Assistant) -> None:
+    answer = assistant.ask("compare outcome 1 and outcome 2", audience="staff")
+    assert answer.status == "answered" and answer.route == "outline"
+    assert "Outcome 1" in answer.answer and "Outcome 2" in answer.answer
+    assert [c.outcome for c in answer.citations] == [1, 2]
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -283,3 +283,47 @@ def test_how_many_is_answered_with_the_count_before_the_list(outline: Outline) -
     assert found is not None and f"has {len(outcomes[2]['priorities'])} key priorities:" in found.text
     found = answer_structural("What are the outcomes?", outline)
     assert found is not None and "has" not in found.text.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "numbers"),
+    [
+        ("compare outcome 1 and outcome 2", [1, 2]),
+        ("what are the priorities under outcomes 2 and 4", [2, 4]),
+        ("Outcomes 3, 4 & five", [3, 4, 5]),
+        ("what does outcome 2 say about flooding", []),  # one outcome: not several
+        ("outcome 1 and the climate", []),
+    ],
+)
+def test_several_outcomes_named_together_are_all_read(question: str, numbers: list[int]) -> None:
+    from plan_assistant.structural import outcome_numbers
+
+    assert outcome_numbers(question) == numbers
+
+
+def test_several_outcomes_each_get_their_priorities_in_the_order_asked(outline: Outline) -> None:
+    found = answer_structural("compare outcome 4 and outcome 2", outline)
+    assert found is not None and found.found
+    four, two = EXPECTED["outcomes"][3], EXPECTED["outcomes"][1]
+    assert found.text.index(four["title"]) < found.text.index(two["title"])
+    for outcome in (four, two):
+        assert _positions(found.text, outcome["priorities"]) == sorted(
+            _positions(found.text, outcome["priorities"])
+        )
+    assert [p.title for p in found.priorities] == four["priorities"] + two["priorities"]
+    assert found.chunk_ids == ["o-4", "o-2"]
+
+
+def test_of_several_outcomes_one_the_plan_lacks_is_said_plainly(outline: Outline) -> None:
+    found = answer_structural("priorities of outcomes 3 and 7", outline)
+    assert found is not None and found.found
+    assert EXPECTED["outcomes"][2]["title"] in found.text
+    assert "there is no outcome 7" in found.text
+
+
+def test_a_question_within_several_named_outcomes_is_scoped_to_them() -> None:
+    from plan_assistant.structural import named_outcomes
+
+    assert named_outcomes("what do outcome 1 and outcome 3 say about apprenticeships") == [1, 3]
+    assert named_outcomes("What does Outcome 2 say about flooding?") == [2]
+    assert named_outcomes("what do outcome 1 and outcome 2 say") == []  # about the outcomes themselves
