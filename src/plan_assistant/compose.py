@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from importlib import resources
 
 from plan_assistant.cite import where
 from plan_assistant.config import Settings
@@ -82,9 +85,29 @@ def _short_place(chunk: Chunk) -> str:
     return f"Outcome {chunk.outcome}" if chunk.outcome is not None else chunk.section.split(" › ")[0]
 
 
+# A number that describes the person asking, not a claim about the plan: an age ("her 17 year old",
+# "aged 80", "my mum is 87") or how many children ("my 3 kids"). People are named by the roles the
+# personal-data rules know (data/personal_cues.toml).
+@lru_cache(maxsize=1)
+def _personal_number() -> re.Pattern[str]:
+    cues = tomllib.loads(resources.files("plan_assistant").joinpath("data", "personal_cues.toml").read_text())
+    person = "|".join(
+        sorted((re.escape(r) for r in ["i", "he", "she", *cues["roles"]]), key=len, reverse=True)
+    )
+    return re.compile(
+        r"\b\d{1,3}\s*-?\s*(?:years?|yrs?|months?)\s*-?\s*old\b|\b\d{1,3}\s+years\s+of\s+age\b"
+        r"|\b(?:aged?|turned|turning)\s+\d{1,3}\b"
+        rf"|\b(?:{person})\s*(?:is|am|are|'s|’s)\s+(?:now\s+|only\s+|nearly\s+|almost\s+|over\s+)?\d{{1,3}}\b"
+        r"(?!\s*(?:%|£|m\b|k\b|million|billion|percent))"
+        r"|\b\d{1,2}\s+(?:kids|children|sons|daughters|grandchildren|grandkids|boys|girls|dependants|dependents)\b",
+        re.I,
+    )
+
+
 def premise_note(question: str, passages: Sequence[Passage]) -> list[str]:
-    """When the question states a figure or date the passages don't, say so before answering."""
-    asked = figures(question)
+    """When the question states a figure or date the passages don't, say so before answering. A number
+    describing the asker or their family (an age, how many children) states nothing about the plan."""
+    asked = figures(_personal_number().sub(" ", question))
     if not asked:
         return []
     have = figures(" ".join(p.chunk.text for p in passages))

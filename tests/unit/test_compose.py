@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from plan_assistant.compose import (
     NOT_FOUND_LEAD,
     PREMISE_NOTE,
@@ -41,6 +43,35 @@ def test_a_figure_in_the_question_that_the_passages_lack_gets_a_premise_note() -
     passage = make_passage(make_chunk("a", ["An initial £6m investment."], outcome=1, priority="P"))
     assert premise_note("Is it true the £6m fund became £4m last year?", [passage]) == [PREMISE_NOTE]
     assert premise_note("How big is the £6m fund?", [passage]) == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "caller asking about apprenticeships for her 17 year old",
+        "help for my 87-year-old dad",
+        "support for carers aged 80 and over",
+        "my mum is 87 and can't cope at home",
+        "I have 3 kids, is there help with food",
+        "she's 16 months old, what about childcare",
+    ],
+)
+def test_an_age_or_a_number_of_children_is_no_premise(question: str) -> None:
+    passage = make_passage(make_chunk("a", ["An initial £6m investment."], outcome=1, priority="P"))
+    assert premise_note(question, [passage]) == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "will the council build 300 homes for my 2 kids",
+        "is it true the fund is 4 million",
+        "is the target 50% by 2030",
+    ],
+)
+def test_a_figure_about_the_plan_beside_a_person_still_gets_the_note(question: str) -> None:
+    passage = make_passage(make_chunk("a", ["An initial £6m investment."], outcome=1, priority="P"))
+    assert premise_note(question, [passage]) == [PREMISE_NOTE]
 
 
 STRATEGY_TOP = TOP.model_copy(
