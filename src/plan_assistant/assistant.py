@@ -46,6 +46,7 @@ from plan_assistant.retrieval import HybridRetriever, RetrievalSignals, has_topi
 from plan_assistant.schemas import Answer, Audience, Chunk, Passage, Status, Turn
 from plan_assistant.structural import (
     StructuralAnswer,
+    asks_which_place,
     answer_structural,
     missing_item,
     named_outcomes,
@@ -342,6 +343,8 @@ class Assistant:
             scope: list[dict[str, Any]] = [
                 *([{"outcome": numbers[0]}] if len(numbers) == 1 else []),
                 *([{"outcome": {"$in": numbers}}] if len(numbers) > 1 else []),
+                # "Which outcome covers ...?" is answered from the key priorities' commitments.
+                *([{"kind": "commitment"}] if asks_which_place(question) else []),
                 *([{"document_id": state.document_id}] if state.document_id else []),
             ]
             where: dict[str, Any] | None = (

@@ -198,6 +198,16 @@ def named_outcome(question: str) -> int | None:
     return number
 
 
+# "which outcome is about health?", "what key priority covers digital inclusion?": the answer is a place in
+# the plan's structure, so only the key priorities' commitments can give it.
+_WHICH_PLACE = re.compile(r"\b(?:which|what)\s+(?:of\s+the\s+)?(?:outcome|(?:key\s+)?priority)\b(?!s)", re.I)
+
+
+def asks_which_place(question: str) -> bool:
+    """Whether a question asks which outcome or key priority covers something."""
+    return bool(_WHICH_PLACE.search(question))
+
+
 def named_outcomes(question: str) -> list[int]:
     """Every outcome a question asks within ("what do Outcomes 1 and 2 say about flooding?"); empty when
     it names none or asks about the outcomes themselves."""

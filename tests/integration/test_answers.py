@@ -331,6 +331,13 @@ def test_a_question_within_several_named_outcomes_cites_only_those(assistant: As
     assert answer.citations and {c.outcome for c in answer.citations} <= {2, 4}
 
 
+def test_a_question_asking_which_outcome_is_answered_from_a_key_priority(assistant: Assistant) -> None:
+    # The plan's "How we will deliver the plan › Finances" section matches best, but names no outcome.
+    answer = assistant.ask("what outcome deals with the council's finances", audience="staff")
+    assert answer.status == "answered"
+    assert answer.citations[0].outcome is not None and answer.citations[0].priority
+
+
 def test_several_named_outcomes_list_each_ones_priorities(assistant: Assistant) -> None:
     answer = assistant.ask("compare outcome 1 and outcome 2", audience="staff")
     assert answer.status == "answered" and answer.route == "outline"

@@ -327,3 +327,19 @@ def test_a_question_within_several_named_outcomes_is_scoped_to_them() -> None:
     assert named_outcomes("what do outcome 1 and outcome 3 say about apprenticeships") == [1, 3]
     assert named_outcomes("What does Outcome 2 say about flooding?") == [2]
     assert named_outcomes("what do outcome 1 and outcome 2 say") == []  # about the outcomes themselves
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("which outcome covers flooding", True),
+        ("What key priority covers digital inclusion?", True),
+        ("under which priority is the food strategy", True),
+        ("which outcomes are there", False),  # the list of outcomes: the outline answers it
+        ("what does the plan say about flooding", False),
+    ],
+)
+def test_a_question_asking_which_outcome_or_priority_is_recognised(question: str, asks: bool) -> None:
+    from plan_assistant.structural import asks_which_place
+
+    assert asks_which_place(question) is asks
