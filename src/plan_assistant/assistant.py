@@ -13,7 +13,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -42,12 +42,13 @@ from plan_assistant.guardrails import (
 from plan_assistant.guardrails.normalise import is_question_like, split_sentences
 from plan_assistant.outline import Outcome, Outline
 from plan_assistant.prompts import says_not_covered
+from plan_assistant.repair import MORE_BAND, SHORT_LINES, Repair, already_shown, read_repair
 from plan_assistant.retrieval import HybridRetriever, RetrievalSignals, has_topic
 from plan_assistant.schemas import Answer, Audience, Chunk, Passage, Status, Turn
 from plan_assistant.structural import (
     StructuralAnswer,
-    asks_which_place,
     answer_structural,
+    asks_which_place,
     missing_item,
     named_outcomes,
     resolve_pointer,
@@ -92,6 +93,7 @@ class _State:
     answerable: bool = True
     document_id: str | None = None  # the document a question names, when several are loaded
     generator_failed: bool = False  # the model server failed once: the rest of this answer is extractive
+    repair: Repair | None = None  # "what else?", "make that shorter": the earlier question, answered anew
 
     def lap(self, step: str, since: float) -> float:
         now = time.perf_counter()
@@ -218,7 +220,12 @@ class Assistant:
         self, question: str, history: Sequence[Turn] = (), audience: Audience = "resident"
     ) -> Iterator[str | Answer]:
         """Yield the answer as text deltas, then the final Answer."""
-        state: _State = self._prepare.invoke(_State(question, tuple(history), audience))
+        repair = read_repair(question, history)
+        if repair is not None:
+            # A reply about the last answer ("what else?") asks the earlier question again, differently.
+            question, history = repair.question, repair.history
+            audience = "resident" if repair.kind == "simpler" else audience
+        state: _State = self._prepare.invoke(_State(question, tuple(history), audience, repair=repair))
         yield from self._compose(state)
 
     def retrieve(self, question: str, history: Sequence[Turn] = ()) -> list[Chunk]:
@@ -442,6 +449,12 @@ class Assistant:
         yield text
         yield self._answer(state, text, "not_found", [], route="plan")
 
+    def _nothing_more(self, state: _State) -> Iterator[str | Answer]:
+        """After "what else?": the plan says nothing beyond the answer already given."""
+        text = compose.nothing_more_text(self.settings)
+        yield text
+        yield self._answer(state, text, "not_found", [], route="plan")
+
     def _notices(self, state: _State) -> list[str]:
         notices = list(state.screening.notices) if state.screening else []
         if state.generator_failed:
@@ -473,6 +486,11 @@ class Assistant:
     def _compose_passages(self, state: _State) -> Iterator[str | Answer]:
         t = time.perf_counter()
         passages = state.passages
+        if state.repair is not None and state.repair.kind == "more":
+            passages = _unshown(passages, state.repair.shown)
+            if not passages:
+                yield from self._nothing_more(state)
+                return
         verifier = Verifier(passages, self.embedder.embed)
         generator: Generator = self._fallback if state.generator_failed else self.generator
         recorded = _Recorded(generator.generate(state.standalone, passages, state.audience))
@@ -495,9 +513,11 @@ class Assistant:
             lines = verifier.pieces(self._fallback.generate(state.standalone, passages, state.audience))
             first = next(lines, None)
         if first is None:
-            yield from self._not_found(state)
+            yield from self._nothing_more(state) if state.repair is not None else self._not_found(state)
             return
         body: Iterator[str] = itertools.chain([first], lines)
+        if state.repair is not None and state.repair.kind == "shorter":
+            body = _first_lines(body, SHORT_LINES)
         if not states_asked_figure(state.standalone, ""):
             # Hold the lines back: only an answer that states a figure answers "how many".
             held = list(body)
@@ -627,6 +647,30 @@ class Assistant:
             # clients and the eval can tell them from what the plan says.
             notices=[*self._notices(state), *notices],
         )
+
+
+def _first_lines(pieces: Iterator[str], count: int) -> Iterator[str]:
+    """The pieces (sentences) of the answer's first ``count`` lines."""
+    for piece in pieces:
+        yield piece
+        count -= piece.endswith("\n")
+        if count <= 0:
+            return
+
+
+def _unshown(passages: Sequence[Passage], shown: str) -> list[Passage]:
+    """The passages with the sentences an earlier answer showed scored 0 (no generator picks them), and
+    those further than MORE_BAND from the best sentence too; a passage left with nothing to say is dropped."""
+    best = max((max(p.sentence_scores, default=0.0) for p in passages), default=0.0)
+    out = []
+    for passage in passages:
+        scores = tuple(
+            0.0 if score < best - MORE_BAND or already_shown(sentence.text, sentence.plain, shown) else score
+            for sentence, score in zip(passage.chunk.sentences, passage.sentence_scores, strict=False)
+        )
+        if any(scores):
+            out.append(replace(passage, sentence_scores=scores))
+    return out
 
 
 PLAN_FIRST_BAND = 0.12

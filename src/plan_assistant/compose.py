@@ -30,6 +30,14 @@ def not_found_text(settings: Settings, notices: Sequence[str], signpost: str | N
     )
 
 
+def nothing_more_text(settings: Settings) -> str:
+    """After "what else?": the plan says nothing beyond the answer already given, and where to ask."""
+    return (
+        "That is everything the plan says about this. For more help, please see "
+        f"[{settings.contact_text}]({settings.contact_url})."
+    )
+
+
 def unavailable_text(settings: Settings, markdown: bool = True) -> str:
     """The reply while the plan's index cannot be reached: nothing to answer from, so try again shortly."""
     contact = (

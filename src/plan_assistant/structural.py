@@ -198,7 +198,7 @@ def named_outcome(question: str) -> int | None:
     return number
 
 
-# "which outcome is about health?", "what key priority covers digital inclusion?": the answer is a place in
+# "which outcome is about health?", "what key priority covers apprenticeships?": the answer is a place in
 # the plan's structure, so only the key priorities' commitments can give it.
 _WHICH_PLACE = re.compile(r"\b(?:which|what)\s+(?:of\s+the\s+)?(?:outcome|(?:key\s+)?priority)\b(?!s)", re.I)
 

@@ -368,3 +368,42 @@ def test_a_plain_question_costs_one_embedding_model_call(
     assert answer.route == "plan"
     assert len(batches) == 1, batches
     assert assistant.retriever.query_text(question) in batches[0]
+
+
+def _after(assistant: Assistant, question: str, audience: Audience) -> tuple[Answer, list[Turn]]:
+    first = assistant.ask(question, audience=audience)
+    return first, [Turn(role="user", content=question), Turn(role="assistant", content=first.answer)]
+
+
+def test_what_else_gives_the_next_sentences_and_then_says_there_is_no_more(assistant: Assistant) -> None:
+    first, history = _after(assistant, "caller asking about help for carers", "adviser")
+    more = assistant.ask("what else is there for her?", history, audience="adviser")
+    assert first.status == more.status == "answered"
+    assert not {c.quote for c in more.citations} & {c.quote for c in first.citations}
+    history += [
+        Turn(role="user", content="what else is there for her?"),
+        Turn(role="assistant", content=more.answer),
+    ]
+    last = assistant.ask("anything else?", history, audience="adviser")
+    assert last.status == "not_found" and last.answer.startswith("That is everything the plan says")
+
+
+def test_make_that_shorter_keeps_the_first_lines_of_the_same_answer(assistant: Assistant) -> None:
+    first, history = _after(assistant, "what does the plan say about apprenticeships", "staff")
+    short = assistant.ask("can you make that shorter", history, audience="staff")
+    assert short.status == "answered"
+    bullets = [line for line in short.answer.splitlines() if line.startswith("- ")]
+    assert 1 <= len(bullets) <= 2 < len([line for line in first.answer.splitlines() if line.startswith("- ")])
+    assert [c.quote for c in short.citations] == [c.quote for c in first.citations][: len(short.citations)]
+
+
+def test_what_does_that_mean_answers_again_in_plain_english(assistant: Assistant) -> None:
+    first, history = _after(assistant, "what does the plan say about the ICS?", "staff")
+    plain = assistant.ask("what does that mean?", history, audience="staff")
+    assert plain.status == "answered"
+    # the residents' answer: their lead line and the plan's sentences in plain English where prepared
+    assert (
+        "the council's plan" in plain.answer.lower()
+        and "Somerset County Council Business Plan 2021-2023 under" not in plain.answer
+    )
+    assert "**Reference:**" in first.answer and "**Reference:**" not in plain.answer

@@ -333,7 +333,7 @@ def test_a_question_within_several_named_outcomes_is_scoped_to_them() -> None:
     ("question", "asks"),
     [
         ("which outcome covers flooding", True),
-        ("What key priority covers digital inclusion?", True),
+        ("What key priority covers food banks?", True),
         ("under which priority is the food strategy", True),
         ("which outcomes are there", False),  # the list of outcomes: the outline answers it
         ("what does the plan say about flooding", False),
