@@ -240,6 +240,7 @@ def test_abuse_gets_a_calm_reply_with_the_complaints_route(guard, settings, ques
     [
         "What a fucking waste of money, what are your priorities?",
         "you idiots, what is being done about potholes?",
+        "youre useless, just tell me whats being done for old people",  # a question opened by "just"
     ],
 )
 def test_a_real_question_asked_angrily_is_answered_calmly(guard, question):

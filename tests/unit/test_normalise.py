@@ -69,6 +69,10 @@ def test_polite_requests_without_a_question_mark_count_as_questions():
     assert is_question_like("Please tell me about the priorities for schools")
     assert is_question_like("I'd like to know what the plan says about roads.")
     assert not is_question_like("The road outside my house flooded again.")
+    # an impatient opening word before the question
+    assert is_question_like("just tell me whats being done for old people")
+    assert is_question_like("well what is the council doing about it then")
+    assert not is_question_like("just stop it")
 
 
 def test_long_message_without_any_question_keeps_its_last_sentences():

@@ -20,7 +20,7 @@ _KEEP_CONTROLS = frozenset({"\n", "\t"})
 
 # Question-like sentences: ending in "?", or opening with a question word or a polite imperative.
 _QUESTION_OPENING = re.compile(
-    r"^(?:please\s+|so\s+|and\s+|but\s+|also\s+|ok(?:ay)?,?\s+)*"
+    r"^(?:please\s+|so\s+|and\s+|but\s+|also\s+|just\s+|now\s+|well,?\s+|right,?\s+|ok(?:ay)?,?\s+)*"
     r"(?:what|what's|whats|how|why|when|where|which|who|whose|whom|is|are|was|were|does|do|did|"
     r"can|could|will|would|should|shall|has|have|had|may|might|"
     r"tell\s+me|explain|describe|list|summari[sz]e|outline|show\s+me|give\s+me|let\s+me\s+know|"
