@@ -34,7 +34,7 @@ _DOCUMENT_WORDS = frozenset(
      "beneath", "below", "underneath", "direction", "give", "gives", "other", "part", "name", "list",
      "mentioned", "mention", "mentions", "refer", "refers", "support", "supports", "new", "old", "end",
      "ends", "start", "starts", "begin", "begins", "business", "whole", "overall", "loaded", "available",
-     "read", "text", "somerset"}
+     "read", "text", "somerset", "strategic"}
 )  # fmt: skip
 _ASKS_PERIOD = re.compile(
     r"\b(?:period|timeframe|time\s*frame|how\s+long|which\s+years|what\s+years|(?:run|last)s?\s+(?:until|to|from)"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from datetime import date
 
 from plan_assistant.documents import (
@@ -94,8 +96,11 @@ def test_a_listed_document_whose_text_is_missing_is_answered_as_not_available() 
     assert "isn't available here" in found.text
 
 
-def test_the_linked_strategies_are_listed_with_whether_their_text_is_here() -> None:
-    found = answer_about_document("which strategies sit under the corporate plan?", OUTLINE, TODAY, {})
+@pytest.mark.parametrize(
+    "question", ["which strategies sit under the corporate plan?", "list the strategic and partnership plans"]
+)
+def test_the_linked_strategies_are_listed_with_whether_their_text_is_here(question: str) -> None:
+    found = answer_about_document(question, OUTLINE, TODAY, {})
     assert found is not None and found.chunk_ids == ["p-9"]
     assert "- Lantern Strategy\n" in found.text
     assert "- Fixture Ferry Plan (its text isn't available here)" in found.text
