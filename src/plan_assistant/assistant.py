@@ -425,6 +425,10 @@ class Assistant:
             yield self._answer(state, reply, screening.status, [], route=screening.route)
             return
         if state.structural is not None:
+            if state.repair is not None and state.repair.kind == "more" and state.structural.found:
+                # An exact answer from the outline was whole: there is no more to give.
+                yield from self._nothing_more(state)
+                return
             yield from self._compose_structural(state, state.structural)
             return
         if not state.answerable:

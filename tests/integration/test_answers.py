@@ -407,3 +407,10 @@ def test_what_does_that_mean_answers_again_in_plain_english(assistant: Assistant
         and "Somerset County Council Business Plan 2021-2023 under" not in plain.answer
     )
     assert "**Reference:**" in first.answer and "**Reference:**" not in plain.answer
+
+
+def test_what_else_after_a_whole_list_from_the_outline_says_there_is_no_more(assistant: Assistant) -> None:
+    first, history = _after(assistant, "what are the key priorities under outcome 4", "staff")
+    assert first.route == "outline"
+    more = assistant.ask("and what else?", history, audience="staff")
+    assert more.status == "not_found" and more.answer.startswith("That is everything the plan says")
