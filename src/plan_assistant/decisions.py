@@ -10,7 +10,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from plan_assistant import assistant, grounding, insights, retrieval, spelling, structural
+from plan_assistant import assistant, grounding, insights, repair, retrieval, spelling, structural
 from plan_assistant.answerability import packaged_model
 from plan_assistant.config import Settings
 from plan_assistant.generators import extractive
@@ -102,6 +102,22 @@ def describe() -> list[dict[str, str]]:
             "second one' may find a list, how long a question may be and still point into it, and how closely a listed item (a client's copy of an answer) must "
             "match an outcome's title to stand for it",
             "measured": "no eval item changes (the one eval pointer, to a list of outcomes, is answered as before)",
+        },
+        {
+            "name": "repair.MORE_BAND, SHORT_LINES",
+            "value": f"'what else?' reaches {repair.MORE_BAND:.2f} below the best sentence (twice the answer "
+            f"band); 'make that shorter' keeps {repair.SHORT_LINES} lines",
+            "how": "set before measuring, as product choices: twice the band an answer keeps, and the "
+            "lower end of an adviser's 2-4 bullets",
+            "measured": "no eval item is a repair, so no eval figure; conversations written for "
+            "tests/integration/test_answers.py",
+        },
+        {
+            "name": "spelling.SHORTHAND",
+            "value": f"{len(spelling.SHORTHAND)} chat abbreviations ('u', 'wat', 'doin', 'ppl')",
+            "how": "common English chat shorthand, written from the language, not from any question set",
+            "measured": "one own-set question changes (refused before, answered after); refusal model refitted, "
+            "out of fold within one question of before",
         },
         {
             "name": "insights.TOPIC_DISTANCE",
