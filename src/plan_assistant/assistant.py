@@ -517,7 +517,8 @@ class Assistant:
             lines = verifier.pieces(self._fallback.generate(state.standalone, passages, state.audience))
             first = next(lines, None)
         if first is None:
-            yield from self._nothing_more(state) if state.repair is not None else self._not_found(state)
+            more = state.repair is not None and state.repair.kind == "more"
+            yield from self._nothing_more(state) if more else self._not_found(state)
             return
         body: Iterator[str] = itertools.chain([first], lines)
         if state.repair is not None and state.repair.kind == "shorter":
