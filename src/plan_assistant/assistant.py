@@ -612,6 +612,10 @@ class Assistant:
     def _currency_notes(self, state: _State, document_ids: Sequence[str]) -> list[str]:
         """Notes for the cited documents that are no longer current, each once per conversation."""
         said = " ".join(t.content for t in state.history if t.role == "assistant")
+        if state.repair is not None:
+            said += (
+                f" {state.repair.shown}"  # the answers the repair follows were said in this conversation too
+            )
         notes = []
         for document_id in document_ids:
             doc = self.outline.document(document_id)

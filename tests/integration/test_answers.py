@@ -380,6 +380,8 @@ def test_what_else_gives_the_next_sentences_and_then_says_there_is_no_more(assis
     more = assistant.ask("what else is there for her?", history, audience="adviser")
     assert first.status == more.status == "answered"
     assert not {c.quote for c in more.citations} & {c.quote for c in first.citations}
+    # The plan's period note was given with the first answer: once per conversation.
+    assert "whose period has ended" in first.answer and "whose period has ended" not in more.answer
     history += [
         Turn(role="user", content="what else is there for her?"),
         Turn(role="assistant", content=more.answer),
