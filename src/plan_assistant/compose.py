@@ -94,8 +94,9 @@ def _short_place(chunk: Chunk) -> str:
 
 
 # A number that describes the person asking, not a claim about the plan: an age ("her 17 year old",
-# "aged 80", "my mum is 87") or how many children ("my 3 kids"). People are named by the roles the
-# personal-data rules know (data/personal_cues.toml).
+# "aged 80", "my mum is 87"), how many children ("my 3 kids") or how long they have lived or waited somewhere
+# ("we have lived here 30 years"). People are named by the roles the personal-data rules know
+# (data/personal_cues.toml).
 @lru_cache(maxsize=1)
 def _personal_number() -> re.Pattern[str]:
     cues = tomllib.loads(resources.files("plan_assistant").joinpath("data", "personal_cues.toml").read_text())
@@ -107,7 +108,12 @@ def _personal_number() -> re.Pattern[str]:
         r"|\b(?:aged?|turned|turning)\s+\d{1,3}\b"
         rf"|\b(?:{person})\s*(?:is|am|are|'s|’s)\s+(?:now\s+|only\s+|nearly\s+|almost\s+|over\s+)?\d{{1,3}}\b"
         r"(?!\s*(?:%|£|m\b|k\b|million|billion|percent))"
-        r"|\b\d{1,2}\s+(?:kids|children|sons|daughters|grandchildren|grandkids|boys|girls|dependants|dependents)\b",
+        r"|\b\d{1,2}\s+(?:kids|children|sons|daughters|grandchildren|grandkids|boys|girls|dependants|dependents)\b"
+        # How long the asker has lived, worked or waited somewhere ("we have lived in Taunton 30 years").
+        r"|\b(?:i|we|i've|we've|i'd|we'd|i'm|we're|i\s+have|we\s+have|i\s+had|we\s+had)\s+(?:\w+\s+){0,2}?"
+        r"(?:lived|living|been|worked|working|waited|waiting|rung|rang|called|phoned|tried|owned|run|ran|paid"
+        r"|used|farmed|studied|cared|caring)\b[^.?!,;]{0,40}?\b\d{1,3}\s+(?:years?|yrs?|months?|weeks?|days?"
+        r"|hours?|times)\b",
         re.I,
     )
 

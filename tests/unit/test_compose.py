@@ -54,9 +54,11 @@ def test_a_figure_in_the_question_that_the_passages_lack_gets_a_premise_note() -
         "my mum is 87 and can't cope at home",
         "I have 3 kids, is there help with food",
         "she's 16 months old, what about childcare",
+        "we have lived in taunton 30 years, what is planned for the town centre",
+        "I've worked in care for 20 years, what is the plan for carers",
     ],
 )
-def test_an_age_or_a_number_of_children_is_no_premise(question: str) -> None:
+def test_an_age_a_number_of_children_or_how_long_someone_has_lived_there_is_no_premise(question: str) -> None:
     passage = make_passage(make_chunk("a", ["An initial £6m investment."], outcome=1, priority="P"))
     assert premise_note(question, [passage]) == []
 
@@ -67,6 +69,7 @@ def test_an_age_or_a_number_of_children_is_no_premise(question: str) -> None:
         "will the council build 300 homes for my 2 kids",
         "is it true the fund is 4 million",
         "is the target 50% by 2030",
+        "I have been waiting 6 weeks, is the fund 4 million",
     ],
 )
 def test_a_figure_about_the_plan_beside_a_person_still_gets_the_note(question: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -73,6 +75,30 @@ def test_polite_requests_without_a_question_mark_count_as_questions():
     assert is_question_like("just tell me whats being done for old people")
     assert is_question_like("well what is the council doing about it then")
     assert not is_question_like("just stop it")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "asked"),
+    [
+        (
+            "My real question is whether the council plans better broadband in villages.",
+            "My real question is whether the council plans better broadband in villages.",
+        ),
+        (
+            "The roads are shocking, anyway what I actually want to know is how the parks are funded.",
+            "what I actually want to know is how the parks are funded.",
+        ),
+        (
+            "Eventually he said his main question is what is being done about carbon emissions.",
+            "his main question is what is being done about carbon emissions.",
+        ),
+    ],
+)
+def test_a_question_announced_inside_a_statement_is_what_a_long_message_asks(sentence, asked):
+    filler = "We moved here three years ago and the kids settled in at school fine. " * 4
+    text = filler + sentence + " Anyway thanks for reading."
+    assert is_question_like(sentence)
+    assert extract_question(text) == asked
 
 
 def test_long_message_without_any_question_keeps_its_last_sentences():

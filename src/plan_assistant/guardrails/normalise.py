@@ -28,6 +28,17 @@ _QUESTION_OPENING = re.compile(
     r"i\s+wonder|i\s+need\s+to\s+know|any\s+(?:info|information|idea)|is\s+there)\b",
     re.IGNORECASE,
 )
+# A question announced inside a sentence ("Anyway, my real question is whether ...", "what I actually want to
+# know is ..."): the words from the announcement on are what is asked.
+_ANNOUNCED_QUESTION = re.compile(
+    r"\b(?:(?:my|his|her|their|the|one)\s+(?:(?:real|main|actual|only|big|quick|simple)\s+)?question\s+(?:is|was)"
+    r"|what\s+i\s+(?:(?:really|actually|just)\s+)?(?:want|wanted|need|would\s+like|'d\s+like)\s+to\s+"
+    r"(?:know|ask)\s+is"
+    r"|i(?:\s+was|'m|\s+am)\s+(?:just\s+)?wondering\s+(?:if|whether|what|how|why|when|where|who|about)"
+    r"|(?:can|could)\s+you\s+(?:please\s+)?tell\s+me"
+    r"|i(?:'d|\s+would)\s+like\s+to\s+(?:know|ask)|i\s+(?:want|need)\s+to\s+(?:know|ask))\b",
+    re.IGNORECASE,
+)
 _ANAPHORA = re.compile(r"\b(?:it|this|that|they|them|these|those|there|he|she)\b", re.IGNORECASE)
 
 SHORT_TEXT_CHARS = 300
@@ -75,9 +86,23 @@ def split_sentences(text: str) -> list[str]:
 
 
 def is_question_like(sentence: str) -> bool:
-    """True when a sentence asks something: ends in '?' or opens like a question or a request."""
+    """True when a sentence asks something: ends in '?', opens like a question or a request, or announces a
+    question ("my real question is whether ...")."""
     stripped = sentence.strip()
-    return stripped.endswith("?") or bool(_QUESTION_OPENING.match(stripped))
+    return (
+        stripped.endswith("?")
+        or bool(_QUESTION_OPENING.match(stripped))
+        or bool(_ANNOUNCED_QUESTION.search(stripped))
+    )
+
+
+def _asked_part(sentence: str) -> str:
+    """A sentence from the question it announces on ("The roads are shocking, anyway what I want to know is
+    whether ..." -> "what I want to know is whether ..."); other sentences whole."""
+    if sentence.rstrip().endswith("?") or _QUESTION_OPENING.match(sentence.strip()):
+        return sentence
+    announced = _ANNOUNCED_QUESTION.search(sentence)
+    return sentence[announced.start() :] if announced else sentence
 
 
 def extract_question(text: str) -> str:
@@ -93,10 +118,13 @@ def extract_question(text: str) -> str:
         chosen = set(asked[-MAX_QUESTIONS:])
         for index in sorted(chosen):
             # "What is the council doing about it?" needs the sentence before it to make sense.
-            if index > 0 and index - 1 not in chosen and _ANAPHORA.search(sentences[index]):
+            if index > 0 and index - 1 not in chosen and _ANAPHORA.search(_asked_part(sentences[index])):
                 chosen.add(index - 1)
                 break
-        return " ".join(sentences[index] for index in sorted(chosen))
+        return " ".join(
+            sentences[index] if index not in asked else _asked_part(sentences[index])
+            for index in sorted(chosen)
+        )
     kept: list[str] = []
     size = 0
     for sentence in reversed(sentences):
