@@ -13,7 +13,7 @@ from typing import Literal
 
 from plan_assistant.schemas import Sentence
 
-AnswerType = Literal["percentage", "money", "quantity", "date", "person", "name", "progress"]
+AnswerType = Literal["percentage", "money", "quantity", "date", "person", "name", "contact", "progress"]
 ANSWER_TYPES: tuple[AnswerType, ...] = (
     "percentage",
     "money",
@@ -21,6 +21,7 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     "date",
     "person",
     "name",
+    "contact",
     "progress",
 )
 
@@ -69,8 +70,10 @@ ASKS: dict[AnswerType, re.Pattern[str]] = {
     ),
     "person": re.compile(
         rf"\bwho(?:'s|’s|\s+is|\s+are|\s+was|\s+were|s)\s+(?:the\s+|our\s+|your\s+|their\s+)?(?:[\w-]+\s+){{0,3}}?"
-        rf"(?:{_ROLE}|in\s+charge|running)\b"
-        r"|\bwho\s+(?:runs|leads|heads|chairs|manages)\b"
+        rf"(?:{_ROLE}|in\s+charge|running|responsible|accountable)\b"
+        r"|\bwho\s+(?:runs|leads|heads|chairs|manages|oversees)\b"
+        # "which officer leads ...", "which director is responsible for ...": a post-holder
+        rf"|\bwhich\s+(?:{_W}\s+)?(?:{_ROLE}|person|officials?)\b"
         rf"|\bnames?\s+(?:and\s+(?:[\w-]+\s+){{1,2}})?of\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,3}}?(?:{_ROLE}|{_PEOPLE})\b"
         r"|\bwhich\s+councillors?\b",
         _I,
@@ -80,6 +83,13 @@ ASKS: dict[AnswerType, re.Pattern[str]] = {
         rf"\bwhat\s+(?:is|are|was|were|will|would)\s+(?:{_W}\s+){{1,6}}?(?:be\s+)?(?:called|named)\b"
         rf"|\bwhat(?:'s|’s|\s+is|\s+are|\s+was|\s+will\s+be)\s+the\s+names?\s+of\b"
         rf"|\b(?:which|what)\s+(?:{_W}\s+)?{_ORGANISATION}\b",
+        _I,
+    ),
+    # How to reach someone: a phone number, an email or postal address, a website, opening hours.
+    "contact": re.compile(
+        r"\b(?:phone|telephone|contact|mobile|helpline)\s+(?:number|no|details)s?\b|\bnumber\s+to\s+(?:call|ring)\b"
+        r"|\bemail\s+address(?:es)?\b|\b(?:postal|web|website)\s+address\b|\bopening\s+(?:hours|times)\b"
+        r"|\bwhat(?:'s|’s|s|\s+is)\s+(?:the|their|its)\s+(?:website|web\s*page|address|email)\b",
         _I,
     ),
     # Whether something has happened since: a plan states intentions, not what came of them.
@@ -113,6 +123,7 @@ _FALLBACK: dict[AnswerType, re.Pattern[str] | None] = {
     ),
     "date": re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\b(?:quarterly|annually|monthly|weekly)\b"),
     "person": None,  # a person's name needs a model to find
+    "contact": re.compile(r"\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b|@|\bwww\.|https?://", _I),
     "name": None,
     # What has been done: a perfect or past passive ("has launched", "were opened") or a word of completion.
     "progress": re.compile(

@@ -28,6 +28,11 @@ from plan_assistant.schemas import Sentence
         ("has the new bridge actually opened yet", "progress"),
         ("how many of the new homes have been built so far?", "progress"),
         ("Did they really finish the cycle path?", "progress"),
+        ("which officer is in charge of the youth service", "person"),
+        ("who is responsible for school transport?", "person"),
+        ("caller needs the phone number for adult social care", "contact"),
+        ("what's the email address for the highways team", "contact"),
+        ("when is the tip open over the bank holiday, opening hours please", "contact"),
     ],
 )
 def test_a_question_asks_for_a_kind_of_thing(question: str, kind: str) -> None:
@@ -62,6 +67,12 @@ def test_without_labels_a_pattern_finds_sums_and_dates_but_never_people() -> Non
 def test_progress_is_read_from_the_words_even_when_a_sentence_has_entity_labels() -> None:
     assert holds(Sentence(text="The fund has now launched.", quote="x", entities=["MONEY"]), "progress")
     assert not holds(Sentence(text="We will launch a fund.", quote="x", entities=["MONEY"]), "progress")
+
+
+def test_contact_details_are_held_only_by_a_number_an_address_or_a_link() -> None:
+    assert holds(Sentence(text="Call 0300 123 2224 for help.", quote="x", entities=["CARDINAL"]), "contact")
+    assert holds(Sentence(text="Write to care@example.org.", quote="x"), "contact")
+    assert not holds(Sentence(text="Contact us to find out more.", quote="x", entities=["ORG"]), "contact")
 
 
 def test_a_name_is_held_by_a_sentence_naming_an_organisation() -> None:
