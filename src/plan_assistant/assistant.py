@@ -226,7 +226,16 @@ class Assistant:
             question, history = repair.question, repair.history
             audience = "resident" if repair.kind == "simpler" else audience
         state: _State = self._prepare.invoke(_State(question, tuple(history), audience, repair=repair))
-        yield from self._compose(state)
+        if repair is None or repair.kind != "where":
+            yield from self._compose(state)
+            return
+        # "Which outcome is that under?": the earlier answer's places, cited as before.
+        final = next(item for item in self._compose(state) if isinstance(item, Answer))
+        if final.status == "answered" and final.citations:
+            text = compose.places_text(final.citations)
+            final = final.model_copy(update={"answer": text, "notices": []})
+        yield final.answer
+        yield final
 
     def retrieve(self, question: str, history: Sequence[Turn] = ()) -> list[Chunk]:
         """The ranked chunks the assistant would answer from (outline lookups: the chunks they name)."""

@@ -11,7 +11,7 @@ from importlib import resources
 from plan_assistant.cite import where
 from plan_assistant.config import Settings
 from plan_assistant.grounding import figures, strip_markers
-from plan_assistant.schemas import Audience, Chunk, Passage
+from plan_assistant.schemas import Audience, Chunk, Citation, Passage
 from plan_assistant.text import words
 
 NOT_FOUND_LEAD = "The Business Plan doesn't cover that."
@@ -89,6 +89,21 @@ def lead(
     return "\n\n".join([*notices, *premise, line]) + "\n\n"
 
 
+def places_text(citations: Sequence[Citation]) -> str:
+    """Where in the documents an answer comes from, each place once in the order cited ("which outcome is
+    that under?")."""
+    places = list(
+        dict.fromkeys(
+            where(c) if c.document_id == citations[0].document_id else f"{c.document}: {where(c)}"
+            for c in citations
+        )
+    )
+    if len(places) == 1:
+        return f"That is in the {citations[0].document} under **{places[0]}**."
+    lines = "\n".join(f"- **{place}**" for place in places)
+    return f"That comes from these parts of the {citations[0].document}:\n\n{lines}"
+
+
 def _short_place(chunk: Chunk) -> str:
     return f"Outcome {chunk.outcome}" if chunk.outcome is not None else chunk.section.split(" › ")[0]
 
@@ -106,7 +121,8 @@ def _personal_number() -> re.Pattern[str]:
     return re.compile(
         r"\b\d{1,3}\s*-?\s*(?:years?|yrs?|months?)\s*-?\s*old\b|\b\d{1,3}\s+years\s+of\s+age\b"
         r"|\b(?:aged?|turned|turning)\s+\d{1,3}\b"
-        rf"|\b(?:{person})\s*(?:is|am|are|'s|’s)\s+(?:now\s+|only\s+|nearly\s+|almost\s+|over\s+)?\d{{1,3}}\b"
+        rf"|\b(?:(?:{person})\s*(?:is|am|are|'s|’s)|i['’]?m)\s+(?:now\s+|only\s+|nearly\s+|almost\s+|over\s+)?"
+        r"\d{1,3}\b"
         r"(?!\s*(?:%|£|m\b|k\b|million|billion|percent))"
         r"|\b\d{1,2}\s+(?:kids|children|sons|daughters|grandchildren|grandkids|boys|girls|dependants|dependents)\b"
         # How long the asker has lived, worked or waited somewhere ("we have lived in Taunton 30 years").

@@ -3,7 +3,8 @@
 "What else?", "can you make that shorter", "what does that mean?" ask nothing about the plan: searched as
 they stand (or joined to the earlier question's topic words) they give the same answer again or a refusal.
 Each is read here as the earlier question asked again, with a change to the answer: the sentences already
-shown left out (more), fewer lines (shorter), or the residents' plain English (simpler). Only a whole
+shown left out (more), fewer lines (shorter), the residents' plain English (simpler), or only where in the
+plan the answer comes from (where: "which outcome is that under?"). Only a whole
 message of one of these forms counts, so nothing else can ride along unscreened.
 """
 
@@ -18,7 +19,7 @@ from plan_assistant.generators.extractive import RELATIVE_BAND
 from plan_assistant.schemas import Turn
 from plan_assistant.text import split_sentences
 
-RepairKind = Literal["more", "shorter", "simpler"]
+RepairKind = Literal["more", "shorter", "simpler", "where"]
 SHORT_LINES = 2
 """How many lines of the answer "make that shorter" keeps (the best ones come first)."""
 MORE_BAND = 2 * RELATIVE_BAND
@@ -51,6 +52,16 @@ _PATTERNS: dict[RepairKind, re.Pattern[str]] = {
         rf"|what\s+does\s+{_IT}\s+(?:actually\s+)?mean(?:\s+for\s+me)?|what\s+do\s+you\s+mean"
         rf"|i\s+(?:do\s*n[o'’]?t|dont|didn[’']?t|didnt)\s+(?:understand|get)(?:\s+(?:it|that|this|what\s+(?:that|it)\s+means?))?"
         rf"(?:\W+what\s+does\s+{_IT}\s+mean)?|(?:in\s+)?plain(?:er)?\s+english|simpler|too\s+complicated)"
+        rf"{_CLOSE}",
+        _I,
+    ),
+    # "which outcome is that under?", "what priority is it in?", "where does that come from?", "the reference?"
+    "where": re.compile(
+        rf"{_OPEN}{_ASK}(?:(?:which|what)\s+(?:outcome|(?:key\s+)?priority|part\s+of\s+the\s+plan|section)"
+        rf"(?:\s+(?:and|or)\s+(?:key\s+)?(?:priority|outcome))?"
+        rf"(?:\s+(?:is|does|was|would)\s+{_IT}(?:\s+(?:come|sit|fall|be))?(?:\s+(?:under|in|from|within))?)?"
+        rf"|where\s+(?:is|does)\s+{_IT}(?:\s+(?:come\s+from|sit|fit))?(?:\s+in\s+the\s+plan)?"
+        rf"|(?:what(?:'s|’s|s|\s+is)\s+|give\s+me\s+)?the\s+references?(?:\s+for\s+{_IT})?)"
         rf"{_CLOSE}",
         _I,
     ),

@@ -62,6 +62,8 @@ _LISTS_DESCRIBED_OUTCOME = re.compile(
 # "the second one", "the last item", "number 3": a pointer into the list the previous answer gave.
 _POINTER = re.compile(
     rf"\b(?:the\s+)?({'|'.join(_ORDINALS)}|last)\s+(?:one|item|point|bullet)\b"
+    # a bare ordinal closing a short follow-up: "and the fourth?", "what about the last"
+    rf"|\bthe\s+({'|'.join(_ORDINALS)}|last)\s*[?.!]*\s*$"
     r"|(?<![\w-])(?:number|no\.|item|#)\s*(\d{1,2})(?![,.]?\d)\b",
     re.I,
 )
@@ -91,13 +93,21 @@ def _pointer(question: str, history: Sequence[Turn]) -> tuple[re.Match[str], int
     m = _POINTER.search(question) if len(question.split()) <= POINTER_MAX_WORDS else None
     if m is None or question[: m.start()].rstrip().lower().endswith(("outcome", "priority")):
         return None
-    # The latest answer with a list: "the ninth one?" after "there is no item 9" still means that list.
-    answers = [t.content for t in reversed(history) if t.role == "assistant"]
+    # The latest answer with a list: "the ninth one?" after "there is no item 9" still means that list. An
+    # answer to a pointer lists what its item says, not the list pointed into: "and the fourth?" after "what
+    # does the second one say?" points into the same list as that question did.
+    answers: list[str] = []
+    asked = ""
+    for turn in history:
+        if turn.role == "user":
+            asked = turn.content
+        else:
+            answers.insert(0, "" if _POINTER.search(asked) else turn.content)
     items = next((found for a in answers[:POINTER_LOOKBACK] if (found := listed_items(a))), [])
     if not items:
         return None
-    word = (m.group(1) or "").lower()
-    n = len(items) if word == "last" else _ORDINALS[word] if word else int(m.group(2))
+    word = (m.group(1) or m.group(2) or "").lower()
+    n = len(items) if word == "last" else _ORDINALS[word] if word else int(m.group(3))
     return m, n, items
 
 

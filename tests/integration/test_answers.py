@@ -416,3 +416,26 @@ def test_what_else_after_a_whole_list_from_the_outline_says_there_is_no_more(ass
     assert first.route == "outline"
     more = assistant.ask("and what else?", history, audience="staff")
     assert more.status == "not_found" and more.answer.startswith("That is everything the plan says")
+
+
+def test_which_outcome_is_that_under_names_the_places_of_the_last_answer(assistant: Assistant) -> None:
+    first, history = _after(assistant, "caller asking about help for families struggling with food costs", "adviser")
+    where = assistant.ask("which outcome is that under?", history, audience="adviser")
+    assert first.status == where.status == "answered"
+    assert [c.quote for c in where.citations] == [c.quote for c in first.citations]
+    places = list(dict.fromkeys(f"Outcome {c.outcome} › {c.priority}" for c in first.citations))
+    assert all(f"**{place}**" in where.answer for place in places)
+    assert "Tell the caller" not in where.answer and "whose period has ended" not in where.answer
+
+
+def test_a_pointer_after_a_pointer_reads_the_same_list_of_priorities(assistant: Assistant) -> None:
+    listed, history = _after(assistant, "list the priorities under outcome 1", "staff")
+    second = assistant.ask("what does the second one say?", history, audience="staff")
+    history += [
+        Turn(role="user", content="what does the second one say?"),
+        Turn(role="assistant", content=second.answer),
+    ]
+    fourth = assistant.ask("and the fourth?", history, audience="staff")
+    titles = [c.priority for c in listed.citations]
+    assert second.citations[0].priority == titles[1]
+    assert fourth.status == "answered" and fourth.citations[0].priority == titles[3]

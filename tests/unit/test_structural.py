@@ -209,6 +209,8 @@ def test_the_items_of_an_answers_first_list_are_read_without_markers() -> None:
         ("and number 1?", "and Covid response?"),
         ("what about no. 2", "what about Joint approach"),
         ("expand on the third item please", "expand on Quality of life please"),
+        ("and the second?", "and Joint approach"),
+        ("what about the last", "what about Quality of life"),
     ],
 )
 def test_a_pointer_into_the_previous_list_is_replaced_by_its_item(
@@ -268,6 +270,18 @@ def test_a_pointer_reaches_back_past_an_answer_without_a_list() -> None:
         Turn(role="assistant", content="No list."),
     ]
     assert resolve_pointer("ok, the third one", history, Outline(documents=[])) == "ok, Quality of life"
+
+
+def test_a_pointer_after_a_pointer_points_into_the_same_list() -> None:
+    # "what does the second one say?" was answered with that priority's commitments, itself a list; the next
+    # pointer still means the list the first one pointed into
+    history = [
+        *_after(PRIORITY_LIST),
+        Turn(role="user", content="what does the second one say?"),
+        Turn(role="assistant", content="It commits to:\n\n- Work as one system. [1]\n- Share data. [2]\n"),
+    ]
+    assert resolve_pointer("and the third?", history, Outline(documents=[])) == "and Quality of life"
+    assert resolve_pointer("and the third?", _after(BULLETS), Outline(documents=[])) is None
 
 
 def test_how_many_is_answered_with_the_count_before_the_list(outline: Outline) -> None:
