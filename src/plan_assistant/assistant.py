@@ -555,7 +555,8 @@ class Assistant:
         # Nothing is shown until a first supported sentence exists, so a refusal never follows a lead line,
         # and the lead names where that first cited sentence sits.
         top = by_id[verifier.order[0]]
-        premise = compose.premise_note(state.screening.question if state.screening else "", passages)
+        asked = state.screening.question if state.screening else ""
+        premise = compose.premise_note(asked, passages) or compose.claim_note(asked, passages)
         cited = list(dict.fromkeys(by_id[c].document_id for c in verifier.order))
         also = [by_id[c].document_title for c in verifier.order if by_id[c].document_id in cited[1:]]
         currency = self._currency_notes(state, cited)
@@ -615,7 +616,13 @@ class Assistant:
             citations,
             route="plan",
             removed=removed,
-            notices=[*currency, *([explained] if explained else []), *([signpost] if signpost else [])],
+            # The note on a question's premise is the assistant's own fixed text, like the period note.
+            notices=[
+                *currency,
+                *premise,
+                *([explained] if explained else []),
+                *([signpost] if signpost else []),
+            ],
         )
 
     def _currency_notes(self, state: _State, document_ids: Sequence[str]) -> list[str]:

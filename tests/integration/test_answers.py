@@ -419,7 +419,9 @@ def test_what_else_after_a_whole_list_from_the_outline_says_there_is_no_more(ass
 
 
 def test_which_outcome_is_that_under_names_the_places_of_the_last_answer(assistant: Assistant) -> None:
-    first, history = _after(assistant, "caller asking about help for families struggling with food costs", "adviser")
+    first, history = _after(
+        assistant, "caller asking about help for families struggling with food costs", "adviser"
+    )
     where = assistant.ask("which outcome is that under?", history, audience="adviser")
     assert first.status == where.status == "answered"
     assert [c.quote for c in where.citations] == [c.quote for c in first.citations]

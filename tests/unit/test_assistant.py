@@ -11,6 +11,7 @@ import pytest
 
 from plan_assistant.answer_types import states_asked_figure
 from plan_assistant.assistant import NOT_FOUND_LEAD, Assistant, condense
+from plan_assistant.compose import CLAIM_NOTE, PREMISE_NOTE
 from plan_assistant.config import Settings
 from plan_assistant.generators.base import Generator
 from plan_assistant.generators.extractive import MAX_SENTENCES, ExtractiveGenerator
@@ -543,6 +544,18 @@ def test_a_false_date_in_the_question_is_met_with_what_the_plan_says(mini_plan: 
     assert "doesn't give the figure or date in your question" in answer.answer
     assert "2030" in answer.answer
     assert "2050" not in answer.answer
+    assert PREMISE_NOTE in answer.notices  # the assistant's own text, not a claim from the plan
+
+
+def test_a_claim_that_the_council_drops_something_the_plan_commits_to_is_met_with_what_it_says(
+    mini_plan: MiniPlan,
+) -> None:
+    answer = mini_plan.assistant(ExtractiveGenerator()).ask(
+        "I heard the council dropped making Somerset a carbon neutral county by 2030?"
+    )
+    assert answer.status == "answered"
+    assert answer.answer.count(CLAIM_NOTE) == 1 and CLAIM_NOTE in answer.notices
+    assert "2030" in answer.answer
 
 
 def test_a_how_much_question_a_model_answers_without_the_figure_falls_back_to_the_passages(

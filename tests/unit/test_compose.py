@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from plan_assistant.compose import (
+    CLAIM_NOTE,
     NOT_FOUND_LEAD,
     PREMISE_NOTE,
     abbreviations,
+    claim_note,
     lead,
     not_found_text,
     premise_note,
@@ -77,6 +79,32 @@ def test_an_age_a_number_of_children_or_how_long_someone_has_lived_there_is_no_p
 def test_a_figure_about_the_plan_beside_a_person_still_gets_the_note(question: str) -> None:
     passage = make_passage(make_chunk("a", ["An initial £6m investment."], outcome=1, priority="P"))
     assert premise_note(question, [passage]) == [PREMISE_NOTE]
+
+
+@pytest.mark.parametrize(
+    ("question", "noted"),
+    [
+        ("why is the council closing every school?", True),
+        ("I heard they want to sell off the parks", True),
+        ("caller says the plan stops funding for buses", True),
+        ("so the council has given up on the climate then", True),
+        ("is it true they are reducing the fund?", False),  # the passage speaks of reducing
+        ("is it true the council is being scrapped?", False),  # ... and of disbanding councils
+        ("will the council close the gap in school results", False),  # no claim passed on
+    ],
+)
+def test_a_claimed_cut_closure_or_sell_off_the_passages_never_mention_gets_a_note(
+    question: str, noted: bool
+) -> None:
+    passage = make_passage(
+        make_chunk(
+            "a",
+            ["An initial £6m fund, reducing costs.", "Councils will be disbanded."],
+            outcome=1,
+            priority="P",
+        )
+    )
+    assert claim_note(question, [passage]) == ([CLAIM_NOTE] if noted else [])
 
 
 STRATEGY_TOP = TOP.model_copy(
