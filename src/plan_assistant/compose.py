@@ -9,6 +9,7 @@ from functools import lru_cache
 from importlib import resources
 
 from plan_assistant.cite import where
+from plan_assistant.claims import CLAIMED_CHANGES, passes_on_claim
 from plan_assistant.config import Settings
 from plan_assistant.grounding import figures, strip_markers
 from plan_assistant.schemas import Audience, Chunk, Citation, Passage
@@ -149,53 +150,14 @@ def premise_note(question: str, passages: Sequence[Passage]) -> list[str]:
     return [PREMISE_NOTE]
 
 
-# A claim passed on as what the plan or the council says or does ("I heard ...", "is it true ...", "why is the
-# council ...", "caller says ...", "so they've ..."): its premise is checked, not taken as given.
-_CLAIM_FRAME = re.compile(
-    r"\b(?:the\s+plan\s+(?:says|said|states|promises|promised|commits)|(?:i|we)(?:['’]ve|\s+have)?\s+"
-    r"(?:heard|read|seen|was\s+told|were\s+told|been\s+told)|is\s+it\s+true|apparently|confirm\s+(?:that\s+)?the"
-    r"|(?:some(?:one|body)|people|everyone|they|he|she|caller|[\w'’-]+\s+(?:says|said))\s+(?:says?|said|told\s+(?:me|us)|"
-    r"insists?|reckons?|claims?)|so\s+(?:the\s+council|they|you)|why\s+(?:is|are|has|have|did|does|will|would)\s+"
-    r"(?:the\s+council|they|the\s+plan|you|somerset))\b",
-    re.I,
-)
-# Changes a claim may say the council makes, each with the words a document would use for the same change.
-_CLAIMED_CHANGES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
-    (re.compile(claim, re.I), re.compile(said, re.I))
-    for claim, said in (
-        (
-            r"\b(?:cut|cuts|cutting|slash(?:es|ed|ing)?|reduc(?:e|es|ed|ing))\b",
-            r"\b(?:cut|reduc|decreas|lower|slash|sav)",
-        ),
-        (r"\b(?:clos(?:e|es|ed|ing)|shut(?:s|ting)?)\b", r"\b(?:clos|shut)"),
-        (
-            r"\b(?:scrap(?:s|ped|ping)?|abolish(?:es|ed|ing)?|ax(?:e|es|ed|ing)|disband(?:s|ed|ing)?|get(?:ting)?\s+rid)\b",
-            r"\b(?:scrap|abolish|ax(?:e|ing)|disband|rid\b|reorganis|reform)",
-        ),
-        (
-            r"\b(?:stop(?:s|ped|ping)?|withdraw(?:s|n|ing)?|halt(?:s|ed|ing)?)\b",
-            r"\b(?:stop|end(?:s|ed|ing)?\b|withdr|halt|ceas)",
-        ),
-        (
-            r"\b(?:sell(?:s|ing)?|sold)\s+off\b|\bprivatis(?:e|es|ed|ing)\b",
-            r"\b(?:sell|sold|dispos|privatis)",
-        ),
-        (
-            r"\b(?:drop(?:s|ped|ping)?|abandon(?:s|ed|ing)?|ditch(?:es|ed|ing)?|g[ai]ve(?:n)?\s+up|giving\s+up)\b",
-            r"\b(?:drop|abandon|ditch|g[ai]ve(?:n)?\s+up)",
-        ),
-    )
-)
-
-
 def claim_note(question: str, passages: Sequence[Passage]) -> list[str]:
     """When the question passes on a claim that the council cuts, closes, scraps, stops, sells off or drops
     something, and no passage found for it speaks of such a change, say the plan doesn't say that before
     answering with what it does say."""
-    if not passages or not _CLAIM_FRAME.search(question):
+    if not passages or not passes_on_claim(question):
         return []
     text = " ".join(p.chunk.text for p in passages)
-    claimed = [said for claim, said in _CLAIMED_CHANGES if claim.search(question)]
+    claimed = [said for claim, said in CLAIMED_CHANGES if claim.search(question)]
     return [CLAIM_NOTE] if claimed and not any(said.search(text) for said in claimed) else []
 
 
