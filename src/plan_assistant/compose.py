@@ -111,7 +111,7 @@ def _short_place(chunk: Chunk) -> str:
 
 
 # A number that describes the person asking, not a claim about the plan: an age ("her 17 year old",
-# "aged 80", "my mum is 87"), how many children ("my 3 kids") or how long they have lived or waited somewhere
+# "aged 80", "my mum is 87", "adults over 25"), how many children ("my 3 kids") or how long they have lived or waited somewhere
 # ("we have lived here 30 years"). People are named by the roles the personal-data rules know
 # (data/personal_cues.toml).
 @lru_cache(maxsize=1)
@@ -127,6 +127,9 @@ def _personal_number() -> re.Pattern[str]:
         r"\d{1,3}\b"
         r"(?!\s*(?:%|£|m\b|k\b|million|billion|percent))"
         r"|\b\d{1,2}\s+(?:kids|children|sons|daughters|grandchildren|grandkids|boys|girls|dependants|dependents)\b"
+        # an age group: "adults over 25", "people aged under 18", "over-65s"
+        rf"|\b(?:{person}|adults?|people|persons|those|anyone|everyone|kids|children|pensioners|residents|workers)"
+        r"\s+(?:aged\s+)?(?:over|under|above|below)\s+\d{1,3}\b|\b(?:over|under)[- ]?\d{1,2}s\b"
         # How long the asker has lived, worked or waited somewhere ("we have lived in Taunton 30 years").
         r"|\b(?:i|we|i've|we've|i'd|we'd|i'm|we're|i\s+have|we\s+have|i\s+had|we\s+had)\s+(?:\w+\s+){0,2}?"
         r"(?:lived|living|been|worked|working|waited|waiting|rung|rang|called|phoned|tried|owned|run|ran|paid"

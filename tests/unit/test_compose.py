@@ -58,6 +58,8 @@ def test_a_figure_in_the_question_that_the_passages_lack_gets_a_premise_note() -
         "she's 16 months old, what about childcare",
         "we have lived in taunton 30 years, what is planned for the town centre",
         "im 80 and dont have a computer",
+        "apprenticeships for adults over 25?",
+        "is there anything for the over-65s",
         "I'm 72, is there help getting online",
         "I've worked in care for 20 years, what is the plan for carers",
     ],
