@@ -32,7 +32,10 @@ _ROLE = (
 )
 # Most specific first: "what percentage" is also a quantity, "how much money" also a quantity.
 _W = r"[\w'’-]+"  # one word
-_MONEY_NOUN = r"(?:budget|cost|price|spend|spending|funding|investment|money|grant|fund)"
+_MONEY_NOUN = (
+    r"(?:budget|cost|price|spend|spending|funding|investment|money|grant|fund|salary|salaries|wages?"
+    r"|pay(?:\s+(?:award|rise|increase|offer))?)"
+)
 _PEOPLE = r"(?:leadership|leaders|team|staff|officials|officers|councillors|directors|managers)"
 _ORGANISATION = (
     r"(?:organi[sz]ations?|compan(?:y|ies)|firms?|contractors?|charit(?:y|ies)|suppliers?|providers?|"
@@ -52,7 +55,7 @@ ASKS: dict[AnswerType, re.Pattern[str]] = {
         r"go(?:es|ing)?\s+(?:in|into|to|towards)|put(?:ting)?\s+(?:in|into|towards)|given|giving|receive[ds]?)\b"
         rf"|\b(?:total|annual|yearly|overall)\s+{_MONEY_NOUN}\b"
         rf"|\bwhat(?:'s|’s|s|\s+is|\s+was|\s+will\s+be)\s+the\s+(?:{_W}\s+){{0,2}}?{_MONEY_NOUN}\b"
-        rf"|\b(?:what|which)\s+{_MONEY_NOUN}\s+(?:has|have|is|was|will|did|does)\b",
+        rf"|\b(?:what|which)\s+{_MONEY_NOUN}\s+(?:has|have|is|are|was|were|will|did|does|do)\b",
         _I,
     ),
     "quantity": re.compile(
@@ -65,7 +68,10 @@ ASKS: dict[AnswerType, re.Pattern[str]] = {
     "date": re.compile(
         r"\b(?:when|what\s+year|what\s+date|which\s+year|how\s+soon|by\s+what\s+date|by\s+when|"
         r"what\s+time\s*(?:scale|frame|line)|time\s*(?:scale|frame|line|table)s?|deadline|"
-        r"how\s+long\s+(?:until|till|before|will|is\s+it\s+going))\b",
+        r"how\s+long\s+(?:until|till|before|will|is\s+it\s+going)"
+        # how long something takes: "the waiting time for an assessment", "how long is the wait"
+        r"|waiting\s+(?:times?|lists?\s+(?:is|are)\s+how\s+long)|how\s+long\s+(?:is|are)\s+the\s+(?:wait|waiting)"
+        r"|how\s+long\s+(?:does|do|will|would|should)\s+(?:it|an?|the)\s+(?:[\w'’-]+\s+){0,3}?take)\b",
         _I,
     ),
     "person": re.compile(
@@ -81,7 +87,7 @@ ASKS: dict[AnswerType, re.Pattern[str]] = {
     # What something is called, or which organisation was chosen: only a passage naming one answers it.
     "name": re.compile(
         rf"\bwhat\s+(?:is|are|was|were|will|would)\s+(?:{_W}\s+){{1,6}}?(?:be\s+)?(?:called|named)\b"
-        rf"|\bwhat(?:'s|’s|\s+is|\s+are|\s+was|\s+will\s+be)\s+the\s+names?\s+of\b"
+        rf"|\bwhat(?:'s|’s|s|\s+is|\s+are|\s+was|\s+will\s+be)\s+the\s+names?\s+of\b"
         rf"|\b(?:which|what)\s+(?:{_W}\s+)?{_ORGANISATION}\b",
         _I,
     ),
