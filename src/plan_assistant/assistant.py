@@ -42,13 +42,14 @@ from plan_assistant.guardrails import (
 from plan_assistant.guardrails.normalise import is_question_like, split_sentences
 from plan_assistant.outline import Outcome, Outline
 from plan_assistant.prompts import says_not_covered
-from plan_assistant.repair import MORE_BAND, SHORT_LINES, Repair, already_shown, read_repair
+from plan_assistant.repair import MORE_BAND, SHORT_LINES, Repair, already_shown, counted_noun, read_repair
 from plan_assistant.retrieval import HybridRetriever, RetrievalSignals, has_topic
 from plan_assistant.schemas import Answer, Audience, Chunk, Passage, Status, Turn
 from plan_assistant.structural import (
     StructuralAnswer,
     answer_structural,
     asks_which_place,
+    listed_items,
     missing_item,
     named_outcomes,
     resolve_pointer,
@@ -226,13 +227,18 @@ class Assistant:
             question, history = repair.question, repair.history
             audience = "resident" if repair.kind == "simpler" else audience
         state: _State = self._prepare.invoke(_State(question, tuple(history), audience, repair=repair))
-        if repair is None or repair.kind != "where":
+        if repair is None or repair.kind not in ("where", "count"):
             yield from self._compose(state)
             return
-        # "Which outcome is that under?": the earlier answer's places, cited as before.
+        # "Which outcome is that under?", "how many is that?": about the earlier answer, cited as before.
         final = next(item for item in self._compose(state) if isinstance(item, Answer))
-        if final.status == "answered" and final.citations:
-            text = compose.places_text(final.citations)
+        items = listed_items(final.answer)
+        if final.status == "answered" and final.citations and (repair.kind == "where" or items):
+            text = (
+                compose.places_text(final.citations)
+                if repair.kind == "where"
+                else compose.count_text(len(items), counted_noun(repair.message))
+            )
             final = final.model_copy(update={"answer": text, "notices": []})
         yield final.answer
         yield final

@@ -106,6 +106,11 @@ def places_text(citations: Sequence[Citation]) -> str:
     return f"That comes from these parts of the {citations[0].document}:\n\n{lines}"
 
 
+def count_text(items: int, noun: str | None) -> str:
+    """How many things the last answer listed ("how many is that?")."""
+    return f"That answer lists {items} {noun or ('item' if items == 1 else 'items')}."
+
+
 def _short_place(chunk: Chunk) -> str:
     return f"Outcome {chunk.outcome}" if chunk.outcome is not None else chunk.section.split(" › ")[0]
 

@@ -4,7 +4,8 @@
 they stand (or joined to the earlier question's topic words) they give the same answer again or a refusal.
 Each is read here as the earlier question asked again, with a change to the answer: the sentences already
 shown left out (more), fewer lines (shorter), the residents' plain English (simpler), or only where in the
-plan the answer comes from (where: "which outcome is that under?"). Only a whole
+plan the answer comes from (where: "which outcome is that under?"), or how many things it lists (count: "how many
+is that?"). Only a whole
 message of one of these forms counts, so nothing else can ride along unscreened.
 """
 
@@ -19,7 +20,7 @@ from plan_assistant.generators.extractive import RELATIVE_BAND
 from plan_assistant.schemas import Turn
 from plan_assistant.text import split_sentences
 
-RepairKind = Literal["more", "shorter", "simpler", "where"]
+RepairKind = Literal["more", "shorter", "simpler", "where", "count"]
 SHORT_LINES = 2
 """How many lines of the answer "make that shorter" keeps (the best ones come first)."""
 MORE_BAND = 2 * RELATIVE_BAND
@@ -55,6 +56,12 @@ _PATTERNS: dict[RepairKind, re.Pattern[str]] = {
         rf"{_CLOSE}",
         _I,
     ),
+    # "how many is that?", "how many commitments is that?", "how many are there?"
+    "count": re.compile(
+        rf"{_OPEN}how\s+many(?:(?:\s+[a-z]+)?\s+(?:is\s+{_IT}|(?:is\s+that\s+)?(?:in\s+total|altogether))"
+        rf"|\s+are\s+(?:there|they|those|these)(?:\s+(?:in\s+total|altogether))?){_CLOSE}",
+        _I,
+    ),
     # "which outcome is that under?", "what priority is it in?", "where does that come from?", "the reference?"
     "where": re.compile(
         rf"{_OPEN}{_ASK}(?:(?:which|what)\s+(?:outcome|(?:key\s+)?priority|part\s+of\s+the\s+plan|section)"
@@ -76,6 +83,7 @@ class Repair:
     question: str  # the earlier question, as the user wrote it
     history: tuple[Turn, ...]  # the conversation before that question
     shown: str  # the earlier answer, whose sentences "more" leaves out
+    message: str = ""  # the reply itself ("how many commitments is that?")
 
 
 def read_repair(message: str, history: Sequence[Turn]) -> Repair | None:
@@ -92,8 +100,14 @@ def read_repair(message: str, history: Sequence[Turn]) -> Repair | None:
             continue
         if _kind(user.content) is None:
             shown = "\n".join(t.content for t in turns[n:] if t.role == "assistant")
-            return Repair(kind, user.content, tuple(turns[: n - 1]), shown)
+            return Repair(kind, user.content, tuple(turns[: n - 1]), shown, message)
     return None
+
+
+def counted_noun(message: str) -> str | None:
+    """The noun a count repair names ("how many commitments is that?": commitments), if any."""
+    m = re.search(r"\bhow\s+many\s+([a-z]+)\s+(?:is|are|in|altogether)\b", message, _I)
+    return m.group(1).lower() if m and m.group(1).lower() not in {"is", "are"} else None
 
 
 def _kind(message: str) -> RepairKind | None:

@@ -13,7 +13,7 @@ from rapidfuzz.distance import LCSseq
 from plan_assistant.grounding import strip_markers
 from plan_assistant.outline import DocumentOutline, KeyPriority, Outcome, Outline
 from plan_assistant.schemas import Turn
-from plan_assistant.text import content_words
+from plan_assistant.text import content_words, stems
 
 _NUMBER_WORDS = {
     "one": 1,
@@ -56,6 +56,16 @@ PRIORITY_TITLE_MATCH = 0.72
 # "name the key priorities in the climate outcome": an outcome named by its subject, not its number.
 _LISTS_DESCRIBED_OUTCOME = re.compile(
     rf"(?:{_LIST_WORDS}|how\s+many)\b.*\bpriorities\b.*\b(?:under|in|for|of|within|beneath|below)\b.*\boutcome\b",
+    re.I,
+)
+
+# "which priorities mention digital?", "list the outcomes that cover housing": every place that uses the words,
+# for a reader who wants the whole list, not the best match ("which priority covers ..." asks for one).
+_MENTIONS = re.compile(
+    r"\b(?:(?:which|what)\s+(?:of\s+the\s+)?|(?:list|name|show\s+me)\s+(?:all\s+)?(?:the\s+)?)"
+    r"(?:key\s+)?(priorities|outcomes)\s+(?:that\s+|which\s+)?(?:mention|cover|include|refer\s+to|talk\s+about"
+    r"|deal\s+with|are\s+about|say\s+anything\s+about|relate\s+to|touch\s+on|have\s+anything\s+on)\s+(.+?)"
+    r"[\s?.!]*$",
     re.I,
 )
 
@@ -290,6 +300,10 @@ def _answer_structural(
         _ASKS_PRIORITIES.search(question) or len(question.split()) <= 8
     ):
         return _several_outcomes(doc, several, counted=bool(_HOW_MANY.search(question)))
+    if (mentions := _MENTIONS.search(question)) is not None:
+        listed = _mentioning(doc, mentions.group(1).lower() == "outcomes", mentions.group(2))
+        if listed is not None:
+            return listed
     number = _outcome_number(question, context, len(doc.outcomes))
     if number is None and describe is not None and _LISTS_DESCRIBED_OUTCOME.search(question):
         described = describe(question, doc.outcomes)
@@ -339,6 +353,47 @@ def _answer_structural(
         ]
         return StructuralAnswer("\n".join(lines), outcome, [priority], doc)
     return None
+
+
+def _mentioning(doc: DocumentOutline, outcomes: bool, term: str) -> StructuralAnswer | None:
+    """Every key priority (or outcome) whose title or a commitment uses all the words of the term, with the
+    first place each uses them; None when none does (the question is then searched as usual)."""
+    wanted = set(stems(term))
+    if not wanted:
+        return None
+    places: list[tuple[Outcome, KeyPriority, str]] = []
+    for outcome in doc.outcomes:
+        for priority in outcome.priorities:
+            texts = [priority.title, *priority.commitments]
+            # The title chunk comes first, then one chunk per commitment (when the outline has them).
+            ids = priority.chunk_ids if len(priority.chunk_ids) == len(texts) else priority.chunk_ids[:1]
+            hit = next((n for n, text in enumerate(texts) if wanted <= set(stems(text))), None)
+            if hit is not None and ids:
+                places.append((outcome, priority, ids[hit] if hit < len(ids) else ids[0]))
+    if not places:
+        return None
+    quoted = " ".join(term.split()).strip("“”\"'")
+    if outcomes:
+        named = list(dict.fromkeys(o.number for o, _, _ in places))
+        chosen = [o for o in doc.outcomes if o.number in named]
+        lines = [
+            f"{len(chosen)} of the {len(doc.outcomes)} outcomes have a key priority that mentions “{quoted}”:",
+            "",
+        ]
+        lines += [
+            f"{n}. Outcome {o.number}: {o.title} ({', '.join(p.title for oo, p, _ in places if oo is o)})"
+            for n, o in enumerate(chosen, start=1)
+        ]
+    else:
+        total = sum(len(o.priorities) for o in doc.outcomes)
+        lines = [f"{len(places)} of the {total} key priorities mention “{quoted}”:", ""]
+        lines += [f"{n}. Outcome {o.number} › {p.title}" for n, (o, p, _) in enumerate(places, start=1)]
+    return StructuralAnswer(
+        "\n".join(lines),
+        priorities=[p for _, p, _ in places],
+        document=doc,
+        chunk_ids=[chunk for _, _, chunk in places],
+    )
 
 
 def _several_outcomes(doc: DocumentOutline, numbers: list[int], counted: bool) -> StructuralAnswer:

@@ -441,3 +441,14 @@ def test_a_pointer_after_a_pointer_reads_the_same_list_of_priorities(assistant: 
     titles = [c.priority for c in listed.citations]
     assert second.citations[0].priority == titles[1]
     assert fourth.status == "answered" and fourth.citations[0].priority == titles[3]
+
+
+def test_which_priorities_mention_a_word_and_how_many_is_that(assistant: Assistant) -> None:
+    listed, history = _after(assistant, "which priorities mention digital?", "staff")
+    assert listed.status == "answered" and listed.route == "outline"
+    titles = [c.priority for c in listed.citations]
+    # every cited place uses the word, in its title or the commitment quoted
+    assert titles and all("digital" in f"{c.priority} {c.quote}".lower() for c in listed.citations)
+    count = assistant.ask("how many is that?", history, audience="staff")
+    assert count.answer == f"That answer lists {len(titles)} items."
+    assert [c.priority for c in count.citations] == titles

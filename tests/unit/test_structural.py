@@ -272,6 +272,31 @@ def test_a_pointer_reaches_back_past_an_answer_without_a_list() -> None:
     assert resolve_pointer("ok, the third one", history, Outline(documents=[])) == "ok, Quality of life"
 
 
+def test_which_priorities_mention_a_word_lists_every_one_whose_title_or_commitments_use_it(
+    outline: Outline,
+) -> None:
+    found = answer_structural("which priorities mention digital?", outline)
+    assert found is not None
+    assert found.text.startswith("2 of the 21 key priorities mention “digital”:")
+    assert [p.title for p in found.priorities] == [
+        "Improve transport, infrastructure and digital connectivity",
+        "Continue to Maximise the use of digital, data and technology to drive efficiency, intelligence, "
+        "innovation and deliver better services for our customers",
+    ]
+    # a commitment's words count too, and each place cites the chunk that uses them (here the title's)
+    carbon = answer_structural("list the priorities that talk about carbon", outline)
+    assert carbon is not None and [p.title for p in carbon.priorities] == [CLIMATE]
+    assert carbon.chunk_ids == [
+        next(
+            p.chunk_ids[0] for o in outline.documents[0].outcomes for p in o.priorities if p.title == CLIMATE
+        )
+    ]
+    by_outcome = answer_structural("Which outcomes mention climate?", outline)
+    assert by_outcome is not None and by_outcome.text.startswith("1 of the 5 outcomes have a key priority")
+    # no priority uses the word: nothing from the outline, so the question is searched as usual
+    assert answer_structural("which priorities mention libraries", outline) is None
+
+
 def test_a_pointer_after_a_pointer_points_into_the_same_list() -> None:
     # "what does the second one say?" was answered with that priority's commitments, itself a list; the next
     # pointer still means the list the first one pointed into
