@@ -154,6 +154,31 @@ def find_acronyms(texts: Sequence[str]) -> dict[str, str]:
     return found
 
 
+MIN_INITIALS, MAX_INITIALS = 3, 5
+"""Names of this many capitalised words give an acronym of their initials (two letters match too much)."""
+
+
+def name_initials(texts: Sequence[str]) -> dict[str, str]:
+    """The initials of the names the documents use, when only one name has them: a reader may shorten
+    "Local Community Networks" to "LCNs" although no document does. A name with a linking word gives its
+    initials with and without it ("Written Statement of Action": WSA, WSOA), so another name with the same
+    letters makes both ambiguous and neither is used."""
+    names: dict[str, set[str]] = {}
+    for text in texts:
+        for line in text.splitlines():
+            for match in _PROPER_NAME.finditer(line):
+                words = match.group(0).split()
+                if words[0].lower() in {"the", "a", "an", "our"}:
+                    words = words[1:]  # a name opening a sentence may take in its first word
+                main = [w for w in words if w.lower() not in _LINKING]
+                if not MIN_INITIALS <= len(main) <= MAX_INITIALS or any(w.isupper() for w in main):
+                    continue
+                name = " ".join(words).strip("'’")
+                for initials in {"".join(w[0] for w in main), "".join(w[0] for w in words)}:
+                    names.setdefault(initials.upper(), set()).add(name)
+    return {initials: next(iter(found)) for initials, found in names.items() if len(found) == 1}
+
+
 def expand_acronyms(query: str, acronyms: dict[str, str]) -> str:
     """The query with every known acronym followed by its expansion."""
     extra = [
@@ -343,6 +368,7 @@ class IndexSnapshot:
             bm25_ids=[c.id for c in searchable],
             documents=len({c.document_id for c in chunks}),
             acronyms={
+                **name_initials([c.text for c in searchable]),
                 **(glossary.acronyms() if glossary else {}),
                 **find_acronyms([c.text for c in searchable]),
             },

@@ -1,0 +1,34 @@
+"""Acronyms a question may use: spelled out by the documents, or the initials of a name they use."""
+
+from __future__ import annotations
+
+from plan_assistant.retrieval import expand_acronyms, find_acronyms, name_initials
+
+TEXTS = [
+    "We will design and develop the Local Community Networks with parish councils.",
+    "Improve outcomes through the Written Statement of Action.\nBuild on the West Somerset Opportunity Area plan.",
+    "Work with the Voluntary, Community and Social Enterprise (VCSE) sector.",
+]
+
+
+def test_the_initials_of_a_name_the_documents_use_stand_for_it() -> None:
+    initials = name_initials(TEXTS)
+    assert initials["LCN"] == "Local Community Networks"
+    assert (
+        expand_acronyms("LCNs - what are they?", initials)
+        == "LCNs - what are they? (Local Community Networks)"
+    )
+
+
+def test_initials_two_names_share_are_not_used() -> None:
+    # "Written Statement of Action" (WSoA) and "West Somerset Opportunity Area" (WSOA): no guess between them
+    initials = name_initials(TEXTS)
+    assert "WSOA" not in initials and initials["WSA"] == "Written Statement of Action"
+
+
+def test_a_name_of_two_words_gives_no_initials() -> None:
+    assert name_initials(["Somerset Works helps young people.", "Talk to Community Connect."]) == {}
+
+
+def test_an_acronym_the_documents_spell_out_is_found() -> None:
+    assert find_acronyms(TEXTS)["VCSE"] == "Voluntary Community and Social Enterprise"
