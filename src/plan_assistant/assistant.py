@@ -53,6 +53,7 @@ from plan_assistant.structural import (
     missing_item,
     named_outcomes,
     resolve_pointer,
+    spelled,
 )
 from plan_assistant.text import content_words, words
 from plan_assistant.verify import Verifier
@@ -358,7 +359,7 @@ class Assistant:
             # A question naming one document is answered from that document only.
             state.document_id = named.document.id
         if state.structural is None:
-            query = without_markers(state.standalone) or state.standalone
+            query = spelled(without_markers(state.standalone) or state.standalone)
             # "What does Outcome 2 say about flooding?" is answered from that outcome only, and a question
             # naming a document from that document only.
             numbers = named_outcomes(question)

@@ -28,6 +28,15 @@ _NUMBER_WORDS = {
 }
 _N = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine)"
 _OUTCOME_N = re.compile(rf"\boutcome\s*(?:number\s*)?({_N})\b", re.I)
+# Officers' shorthand for an outcome: "O4", "O1 and O2".
+_SHORT_OUTCOME = re.compile(r"\bO([1-9])\b")
+
+
+def spelled(question: str) -> str:
+    """The question with "O4" written as "Outcome 4"."""
+    return _SHORT_OUTCOME.sub(r"Outcome \1", question)
+
+
 # Several outcomes named together: "outcome 1 and outcome 2", "outcomes 2, 3 and 5", "outcomes 1 & 4".
 _OUTCOMES_N = re.compile(
     rf"\boutcomes?\s*(?:number\s*)?{_N}(?:(?:\s*,\s*|\s+(?:and|&|or|with|vs\.?|versus)\s+)(?:outcome\s*)?{_N})+\b",
@@ -181,7 +190,7 @@ def outcome_numbers(question: str) -> list[int]:
     """The outcomes a question names together ("compare outcome 1 and outcome 2"), in its order; empty
     unless it names two or more."""
     numbers: list[int] = []
-    for match in _OUTCOMES_N.finditer(question):
+    for match in _OUTCOMES_N.finditer(spelled(question)):
         for word in re.findall(_N, match.group(0)[len("outcome") :], re.I):
             number = int(word) if word.isdigit() else _NUMBER_WORDS[word.lower()]
             if number not in numbers:
@@ -190,7 +199,7 @@ def outcome_numbers(question: str) -> list[int]:
 
 
 def _outcome_number(question: str, context: str = "", count: int = 0) -> int | None:
-    if m := _OUTCOME_N.search(question):
+    if m := _OUTCOME_N.search(spelled(question)):
         word = m.group(1).lower()
         return int(word) if word.isdigit() else _NUMBER_WORDS[word]
     if m := _N_OUTCOME.search(question):
@@ -317,7 +326,7 @@ def _answer_structural(
                 document=doc,
                 found=False,
             )
-        if _ASKS_PRIORITIES.search(question) or len(question.split()) <= 6:
+        if _ASKS_PRIORITIES.search(question) or len(spelled(question).split()) <= 6:
             text = _priorities_text(outcome, counted=bool(_HOW_MANY.search(question)))
             return StructuralAnswer(text, outcome, list(outcome.priorities), doc)
         return None

@@ -14,7 +14,10 @@ from plan_assistant.structural import (
     find_priority,
     listed_items,
     missing_item,
+    named_outcome,
+    outcome_numbers,
     resolve_pointer,
+    spelled,
 )
 
 EXPECTED = json.loads((Path(__file__).parents[1] / "data" / "expected_outline.json").read_text())
@@ -295,6 +298,13 @@ def test_which_priorities_mention_a_word_lists_every_one_whose_title_or_commitme
     assert by_outcome is not None and by_outcome.text.startswith("1 of the 5 outcomes have a key priority")
     # no priority uses the word: nothing from the outline, so the question is searched as usual
     assert answer_structural("which priorities mention libraries", outline) is None
+
+
+def test_an_officers_shorthand_for_an_outcome_names_it() -> None:
+    assert spelled("what does O4 say about covid") == "what does Outcome 4 say about covid"
+    assert named_outcome("what does O4 say about covid") == 4
+    assert outcome_numbers("compare O1 and O2") == [1, 2]
+    assert named_outcome("does the plan mention o2 or phone signal") is None  # only the capital O
 
 
 def test_a_pointer_after_a_pointer_points_into_the_same_list() -> None:
