@@ -109,8 +109,17 @@ def describe() -> list[dict[str, str]]:
             f"band); 'make that shorter' keeps {repair.SHORT_LINES} lines",
             "how": "set before measuring, as product choices: twice the band an answer keeps, and the "
             "lower end of an adviser's 2-4 bullets",
-            "measured": "no eval item is a repair, so no eval figure; conversations written for "
-            "tests/integration/test_answers.py",
+            "measured": "no eval item asks for more, shorter or plainer, so no eval figure; conversations "
+            "written for tests/integration/test_answers.py (two eval items, one per set, ask 'which outcome is "
+            "that under?': the repair gives the places the earlier answer cites; no figure moves)",
+        },
+        {
+            "name": "retrieval.MIN_INITIALS, MAX_INITIALS",
+            "value": f"names of {retrieval.MIN_INITIALS} to {retrieval.MAX_INITIALS} capitalised words give "
+            "initials a question may use ('LCNs')",
+            "how": "set by hand: two letters match many names by chance; a name of more than five words is "
+            "not shortened in speech; initials two names share are never used",
+            "measured": "no eval item changes; tests/unit/test_acronyms.py",
         },
         {
             "name": "spelling.SHORTHAND",
