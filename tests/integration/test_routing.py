@@ -241,6 +241,9 @@ def test_abuse_gets_a_calm_reply_with_the_complaints_route(guard, settings, ques
         "What a fucking waste of money, what are your priorities?",
         "you idiots, what is being done about potholes?",
         "youre useless, just tell me whats being done for old people",  # a question opened by "just"
+        # frustration without an insult is acknowledged too
+        "this is ridiculous, ive been waiting months. what is the council doing about adult social care?",
+        "im so fed up, is the council doing anything about potholes",
     ],
 )
 def test_a_real_question_asked_angrily_is_answered_calmly(guard, question):
@@ -248,6 +251,17 @@ def test_a_real_question_asked_angrily_is_answered_calmly(guard, question):
     assert screening.route == "plan" and screening.status is None
     assert "fucking" not in screening.question and "idiots" not in screening.question
     assert any("frustrating" in notice for notice in screening.notices)
+
+
+def test_a_calm_question_gets_no_frustration_notice(guard):
+    screening = guard.screen("is the council doing anything about potholes")
+    assert not any("frustrating" in notice for notice in screening.notices)
+
+
+def test_insulting_you_lot_with_no_question_is_declined_calmly(guard, settings):
+    screening = guard.screen("you lot are a joke, my council tax went up again and nothing gets done")
+    assert screening.status == "declined" and screening.reply is not None
+    assert settings.complaints_url in screening.reply
 
 
 @pytest.mark.parametrize(

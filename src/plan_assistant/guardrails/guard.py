@@ -29,6 +29,7 @@ from plan_assistant.guardrails.routing import (
     has_plan_cue,
     is_abuse,
     is_crisis,
+    is_frustrated,
     is_threat,
     mentions_sensitive_topic,
     without_abuse,
@@ -184,6 +185,8 @@ class Guard:
             if is_threat(text) or not asking:
                 return stop("abuse", "declined", replies.abuse(self.settings))
             text = " ".join(asking)
+            notices.append(replies.frustration_notice())
+        elif is_frustrated(text):
             notices.append(replies.frustration_notice())
 
         if search_texts is not None:

@@ -115,8 +115,9 @@ def empty() -> str:
 
 
 def frustration_notice() -> str:
-    """Shown before an answer to a real question asked angrily: acknowledge, then answer."""
-    return "I'm sorry if this has been frustrating. Here is what the plan says about your question."
+    """Shown before the reply to a real question asked angrily or in frustration: acknowledge, then answer
+    (or say the plan doesn't cover it)."""
+    return "I'm sorry if this has been frustrating."
 
 
 def abuse(settings: Settings) -> str:

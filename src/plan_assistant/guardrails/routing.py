@@ -79,7 +79,7 @@ _SENSITIVE_TOPIC = re.compile(r"\bsuicid\w*|\bself[\s-]?harm\w*|\bdomestic\s+(?:
 _ABUSE = re.compile(
     r"\b(?:fuck\w*|f+\*+k\w*|cunt\w*|wank\w*|twat\w*|bastard\w*|dickhead\w*|arsehole\w*|asshole\w*|"
     r"motherf\w*|bellend\w*|piss\s+off|scumbags?)\b"
-    r"|\byou(?:'re|\s+are|re|r)?\s+(?:a\s+|an\s+|so\s+|such\s+a\s+|completely\s+|totally\s+|utterly\s+|"
+    r"|\byou(?:\s+lot|\s+people|\s+guys)?(?:'re|\s+are|re|r)?\s+(?:a\s+|an\s+|so\s+|such\s+a\s+|completely\s+|totally\s+|utterly\s+|"
     r"really\s+|bloody\s+)*(?:useless|stupid|idiot|idiots|moron|pathetic|worthless|dumb|thick|incompetent|"
     r"waste\s+of\s+space|joke)\b"
     r"|\b(?:stupid|useless|dumb|pathetic|worthless)\s+(?:bot|machine|robot|thing|computer|ai|chatbot)\b"
@@ -87,6 +87,17 @@ _ABUSE = re.compile(
     r"|\bshut\s+up\b|\bgo\s+to\s+hell\b|\bi\s+hate\s+you\b"
     r"|\b(?:i'll|i\s+will|gonna|going\s+to|i'm\s+going\s+to)\s+(?:kill|hurt|stab|shoot|bomb|burn\s+down|smash)\s+"
     r"(?:you|them|the|someone|him|her|everyone|your)\b",
+    _I,
+)
+# Frustration without insult ("this is ridiculous", "I'm fed up", "I've been waiting months"): a question asked
+# this way is answered with a word of acknowledgement first.
+_FRUSTRATION = re.compile(
+    r"\bthis\s+is\s+(?:(?:just|absolutely|completely|totally)\s+)?(?:ridiculous|a\s+joke|disgraceful|a\s+disgrace|"
+    r"shocking|outrageous|unacceptable|appalling|beyond\s+a\s+joke)"
+    r"|\b(?:i['’]?m|i\s+am|we['’]?re|we\s+are)\s+(?:so\s+|really\s+|absolutely\s+|just\s+)?(?:fed\s+up|sick\s+(?:and\s+tired|of)|"
+    r"furious|fuming|livid|disgusted|at\s+the\s+end\s+of\s+my\s+tether)"
+    r"|\b(?:been\s+)?waiting\s+(?:for\s+)?(?:months|weeks|ages|years|forever)"
+    r"|\b(?:nobody|no\s+one)\s+(?:ever\s+)?(?:listens|gets\s+back|does\s+anything|answers|replies)\b",
     _I,
 )
 _THREAT = re.compile(
@@ -153,6 +164,11 @@ def mentions_sensitive_topic(text: str) -> bool:
 def is_abuse(text: str) -> bool:
     """True when the text swears at, insults or threatens someone."""
     return bool(_ABUSE.search(text))
+
+
+def is_frustrated(text: str) -> bool:
+    """True when the text voices frustration without insult ("this is ridiculous", "I'm fed up")."""
+    return bool(_FRUSTRATION.search(text))
 
 
 def is_threat(text: str) -> bool:
