@@ -386,7 +386,8 @@ def _mentioning(doc: DocumentOutline, outcomes: bool, term: str) -> StructuralAn
         named = list(dict.fromkeys(o.number for o, _, _ in places))
         chosen = [o for o in doc.outcomes if o.number in named]
         lines = [
-            f"{len(chosen)} of the {len(doc.outcomes)} outcomes have a key priority that mentions “{quoted}”:",
+            f"{len(chosen)} of the {len(doc.outcomes)} outcomes {'has' if len(chosen) == 1 else 'have'} a key "
+            f"priority that mentions “{quoted}”:",
             "",
         ]
         lines += [
@@ -395,7 +396,8 @@ def _mentioning(doc: DocumentOutline, outcomes: bool, term: str) -> StructuralAn
         ]
     else:
         total = sum(len(o.priorities) for o in doc.outcomes)
-        lines = [f"{len(places)} of the {total} key priorities mention “{quoted}”:", ""]
+        verb = "mentions" if len(places) == 1 else "mention"
+        lines = [f"{len(places)} of the {total} key priorities {verb} “{quoted}”:", ""]
         lines += [f"{n}. Outcome {o.number} › {p.title}" for n, (o, p, _) in enumerate(places, start=1)]
     return StructuralAnswer(
         "\n".join(lines),

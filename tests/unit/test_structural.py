@@ -289,13 +289,14 @@ def test_which_priorities_mention_a_word_lists_every_one_whose_title_or_commitme
     # a commitment's words count too, and each place cites the chunk that uses them (here the title's)
     carbon = answer_structural("list the priorities that talk about carbon", outline)
     assert carbon is not None and [p.title for p in carbon.priorities] == [CLIMATE]
+    assert carbon.text.startswith("1 of the 21 key priorities mentions “carbon”:")
     assert carbon.chunk_ids == [
         next(
             p.chunk_ids[0] for o in outline.documents[0].outcomes for p in o.priorities if p.title == CLIMATE
         )
     ]
     by_outcome = answer_structural("Which outcomes mention climate?", outline)
-    assert by_outcome is not None and by_outcome.text.startswith("1 of the 5 outcomes have a key priority")
+    assert by_outcome is not None and by_outcome.text.startswith("1 of the 5 outcomes has a key priority")
     # no priority uses the word: nothing from the outline, so the question is searched as usual
     assert answer_structural("which priorities mention libraries", outline) is None
 
