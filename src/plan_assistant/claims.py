@@ -27,7 +27,7 @@ CLAIMED_CHANGES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\b(?:cut|cuts|cutting|slash(?:es|ed|ing)?|reduc(?:e|es|ed|ing))\b",
             r"\b(?:cut|reduc|decreas|lower|slash|sav)",
         ),
-        (r"\b(?:clos(?:e|es|ed|ing)|shut(?:s|ting)?)\b", r"\b(?:clos|shut)"),
+        (r"\b(?:clos(?:e|es|ed|ing)|shut(?:s|ting)?)\b", r"\b(?:clos|shut|narrow)"),
         (
             r"\b(?:scrap(?:s|ped|ping)?|abolish(?:es|ed|ing)?|ax(?:e|es|ed|ing)|disband(?:s|ed|ing)?|get(?:ting)?\s+rid)\b",
             r"\b(?:scrap|abolish|ax(?:e|ing)|disband|rid\b|reorganis|reform)",

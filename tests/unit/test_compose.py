@@ -109,6 +109,11 @@ def test_a_claimed_cut_closure_or_sell_off_the_passages_never_mention_gets_a_not
     assert claim_note(question, [passage]) == ([CLAIM_NOTE] if noted else [])
 
 
+def test_closing_a_gap_is_what_a_document_calls_narrowing_it() -> None:
+    passage = make_passage(make_chunk("a", ["Narrow the gap in school results."], outcome=3, priority="P"))
+    assert claim_note("is it true they are closing the gap in school results?", [passage]) == []
+
+
 STRATEGY_TOP = TOP.model_copy(
     update={
         "document_id": "fixture-lanterns",
