@@ -84,8 +84,8 @@ def test_polite_requests_without_a_question_mark_count_as_questions():
             "My real question is whether the council plans better broadband in villages.",
         ),
         (
-            "The roads are shocking, anyway what I actually want to know is how the parks are funded.",
-            "what I actually want to know is how the parks are funded.",
+            "The roads are shocking, anyway what I really want to know is how the parks are funded.",
+            "what I really want to know is how the parks are funded.",
         ),
         (
             "Eventually he said his main question is what is being done about carbon emissions.",

@@ -28,11 +28,11 @@ _QUESTION_OPENING = re.compile(
     r"i\s+wonder|i\s+need\s+to\s+know|any\s+(?:info|information|idea)|is\s+there)\b",
     re.IGNORECASE,
 )
-# A question announced inside a sentence ("Anyway, my real question is whether ...", "what I actually want to
+# A question announced inside a sentence ("Anyway, my real question is whether ...", "what I really want to
 # know is ..."): the words from the announcement on are what is asked.
 _ANNOUNCED_QUESTION = re.compile(
     r"\b(?:(?:my|his|her|their|the|one)\s+(?:(?:real|main|actual|only|big|quick|simple)\s+)?question\s+(?:is|was)"
-    r"|what\s+i\s+(?:(?:really|actually|just)\s+)?(?:want|wanted|need|would\s+like|'d\s+like)\s+to\s+"
+    r"|what\s+i\s+(?:[a-z]+ly\s+)?(?:want|wanted|need|would\s+like|'d\s+like)\s+to\s+"
     r"(?:know|ask)\s+is"
     r"|i(?:\s+was|'m|\s+am)\s+(?:just\s+)?wondering\s+(?:if|whether|what|how|why|when|where|who|about)"
     r"|(?:can|could)\s+you\s+(?:please\s+)?tell\s+me"
