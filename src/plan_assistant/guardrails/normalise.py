@@ -39,7 +39,12 @@ _ANNOUNCED_QUESTION = re.compile(
     r"|i(?:'d|\s+would)\s+like\s+to\s+(?:know|ask)|i\s+(?:want|need)\s+to\s+(?:know|ask))\b",
     re.IGNORECASE,
 )
-_ANAPHORA = re.compile(r"\b(?:it|this|that|they|them|these|those|there|he|she)\b", re.IGNORECASE)
+# "there" points back ("what's being done there?") unless it opens an existential "there is/are/'s ...".
+_ANAPHORA = re.compile(
+    r"\b(?:it|this|that|they|them|these|those|he|she)\b"
+    r"|\bthere\b(?!\s*(?:is|are|'s|’s|was|were|will|would|might|may|could|should|has|have|had)\b)",
+    re.IGNORECASE,
+)
 
 SHORT_TEXT_CHARS = 300
 """Texts up to this length are taken as they are: they are the question."""
