@@ -68,9 +68,16 @@ def oof_probabilities(x: np.ndarray, y: np.ndarray, c: float, folds: int, seed: 
 
 
 def nested_cv(
-    x: np.ndarray, y: np.ndarray, c: float, target: float, folds: int = 5, repeats: int = 5
+    x: np.ndarray,
+    y: np.ndarray,
+    c: float,
+    target: float,
+    folds: int = 5,
+    repeats: int = 5,
+    veto: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """Out-of-fold refusals: the threshold is chosen inside each training fold, never on the test fold."""
+    """Out-of-fold refusals: the threshold is chosen inside each training fold, never on the test fold.
+    A question the veto marks (a name the documents never use) is refused whatever its probability."""
     refused = np.zeros((repeats, len(y)))
     probability = np.zeros((repeats, len(y)))
     splits = RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=7)
@@ -81,7 +88,7 @@ def nested_cv(
         mean, scale, model = fit(x[train], y[train], c)
         p = model.predict_proba((x[test] - mean) / scale)[:, 1]
         probability[repeat, test] = p
-        refused[repeat, test] = p < threshold
+        refused[repeat, test] = (p < threshold) | (veto[test] if veto is not None else False)
     return {"refused": refused, "probability": probability}
 
 
@@ -146,7 +153,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     x = np.array([[row[n] for n in names] for row in rows], dtype=np.float64)
     y = np.array([row["label"] for row in rows])
     in_set = {name: np.array([row["set"] == name for row in rows]) for name in sets}
-    cv = nested_cv(x, y, args.c, args.target)
+    from plan_assistant.answerability import VETO
+
+    veto = np.array([bool(row.get(VETO, 0.0)) for row in rows])
+    cv = nested_cv(x, y, args.c, args.target, veto=veto)
     figures = {name: _rates(cv["refused"], y, mask) for name, mask in in_set.items()}
     figures["all"] = _rates(cv["refused"], y, np.ones(len(y), dtype=bool))
     auc = float(np.mean([roc_auc_score(y, p) for p in cv["probability"]]))

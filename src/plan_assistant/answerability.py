@@ -81,6 +81,23 @@ def unknown_names(question: str, vocabulary: set[str] | frozenset[str]) -> list[
     return found
 
 
+VETO = "unknown_long_name"
+"""The signal that refuses on its own: the question names, in two or more capitalised words, something the
+documents never mention ("the Levelling Up Fund", "Hinkley Point C"). No weight is fitted for it: such
+names are too rare in any question set to learn from, and a document that never names a fund or a project
+cannot answer what it is or does."""
+
+
+def names_something_unknown(question: str, vocabulary: set[str] | frozenset[str]) -> bool:
+    """Whether the question names, in two or more capitalised words, something the documents never use; a
+    question written all in capitals or title case ("What Is The Council Doing About Potholes") names
+    nothing by its capitals."""
+    asked = [w for w in re.findall(r"[A-Za-z][\w'’-]*", question) if len(w) > 2]
+    if asked and sum(w[0].isupper() for w in asked) > len(asked) / 2:
+        return False
+    return any(len(name.split()) >= 2 for name in unknown_names(question, vocabulary))
+
+
 def features(
     question: str, passages: Sequence[Passage], signals: RetrievalSignals, index: IndexSnapshot
 ) -> dict[str, float]:
@@ -113,6 +130,7 @@ def features(
         "support": idf_share(signals.query_stems, in_passages, df, n),
         "log_words": math.log1p(len(question.split())),
         "unknown_name": 1.0 if unknown_names(question, index.vocabulary) else 0.0,
+        VETO: 1.0 if names_something_unknown(question, index.vocabulary) else 0.0,
         "asks_open": 1.0 if asks_open(question) else 0.0,
     }
     for kind in ANSWER_TYPES:
@@ -144,8 +162,9 @@ class AnswerabilityModel:
         return float(1.0 / (1.0 + math.exp(-(float(z @ np.array(self.weights)) + self.bias))))
 
     def answerable(self, values: Mapping[str, float]) -> bool:
-        """Whether to answer (True) or say the plan doesn't cover it."""
-        return self.probability(values) >= self.threshold
+        """Whether to answer (True) or say the plan doesn't cover it; a name the documents never use refuses
+        whatever the probability (``VETO``)."""
+        return not values.get(VETO, 0.0) and self.probability(values) >= self.threshold
 
     def to_json(self) -> dict[str, Any]:
         """The model as JSON-ready data."""

@@ -68,7 +68,10 @@ def test_a_question_referring_back_keeps_the_sentence_before_it():
 
 def test_an_existential_there_does_not_point_back():
     filler = "I am writing as a parent of three children at a village primary school near Frome. " * 4
-    text = filler + "My mother has dementia. Her real question is whether there's any help for struggling families."
+    text = (
+        filler
+        + "My mother has dementia. Her real question is whether there's any help for struggling families."
+    )
     assert extract_question(text) == "Her real question is whether there's any help for struggling families."
     # "there" pointing at a place still brings its sentence
     text = filler + "The lane floods every winter. What is being done there?"
