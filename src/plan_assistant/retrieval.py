@@ -50,7 +50,10 @@ _SCAFFOLDING = re.compile(
     r"|(?:many\s+)?thanks(?:\s+(?:very|so)\s+much)?(?:\s+in\s+advance)?|thank\s+you(?:\s+(?:very|so)\s+much)?"
     r"|i(?:\s+was|\s+am|'m|’m)?\s+(?:just\s+)?wondering(?:\s+(?:if|whether|about|what))?"
     r"|what(?:'s|’s|s|\s+is|\s+are)\s+(?:happening|going\s+on)(?:\s+(?:with|to|about|in|on|at|for))?"
-    r"|(?:what(?:'s|’s|s|\s+is)\s+)?(?:any|the)\s+(?:news|latest|updates?)\s+(?:on|about|with))\b",
+    r"|(?:what(?:'s|’s|s|\s+is)\s+)?(?:any|the)\s+(?:news|latest|updates?)\s+(?:on|about|with)"
+    # a worry voiced instead of a question: "I'm worried about", "we're concerned for"
+    r"|(?:i|we)(?:['’]?m|\s+am|['’]?re|\s+are)?\s+(?:really\s+|so\s+|very\s+|a\s+bit\s+|quite\s+)?"
+    r"(?:worried|concerned|anxious|scared|frightened)\s+(?:about|for|that))\b",
     re.I,
 )
 # A request's verb ("List the challenges", "Name the principles", "Summarise ..."): how to answer, not what about.

@@ -107,6 +107,8 @@ def test_a_question_has_a_topic_only_with_words_beyond_its_scaffolding(question:
         ("any news on the new council", "the new council"),
         ("what's the latest on apprenticeships, thank you very much", "apprenticeships"),
         ("is the council going to fix the roads", "fix the roads"),
+        ("im worried about my kids education", "my kids education"),
+        ("we're really concerned about flooding in the village", "flooding in the village"),
     ],
 )
 def test_everyday_talk_around_a_question_is_not_its_topic(message: str, topic: str) -> None:
