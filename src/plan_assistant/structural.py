@@ -60,7 +60,7 @@ _ALL_PRIORITIES = re.compile(
     rf"(?:{_LIST_WORDS}|how\s+many).{{0,20}}\b(?:the\s+)?(?:key\s+)?priorities\b(?!.*\boutcome)", re.I
 )
 _HOW_MANY = re.compile(r"\bhow\s+many\b", re.I)
-_COMMITS = re.compile(r"\b(?:commit(?:s|ments)?|promises?|pledges?|involve|include|cover|mean)\b", re.I)
+_COMMITS = re.compile(r"\b(?:commit(?:s|ments?)?|promises?|pledges?|involve|include|cover|mean)\b", re.I)
 PRIORITY_TITLE_MATCH = 0.72
 # "name the key priorities in the climate outcome": an outcome named by its subject, not its number.
 _LISTS_DESCRIBED_OUTCOME = re.compile(
@@ -284,6 +284,31 @@ def find_priority(doc: DocumentOutline, question: str) -> tuple[Outcome, KeyPrio
     return None
 
 
+# A key priority named by its subject: "the priority on new ways of working", "the climate priority".
+_DESCRIBED_PRIORITY = (
+    re.compile(
+        r"\bthe\s+(?:key\s+)?priority\s+(?:on|about|for|covering|around|to\s+do\s+with)\s+(.+?)"
+        r"(?:\s+(?:commit|say|cover|include|involve|promise|pledge|mean)\w*\b.*)?[\s?.!]*$",
+        re.I,
+    ),
+    re.compile(r"\bthe\s+((?:[\w'’-]+\s+){0,4}?[\w'’-]+)\s+(?:key\s+)?priority\b", re.I),
+)
+
+
+def described_priority(doc: DocumentOutline, question: str) -> tuple[Outcome, KeyPriority] | None:
+    """The one key priority whose title holds every word of the subject a question names it by ("the
+    priority on new ways of working"); None when no title or more than one does."""
+    for pattern in _DESCRIBED_PRIORITY:
+        m = pattern.search(question)
+        wanted = set(stems(m.group(1))) if m else set()
+        if not wanted:
+            continue
+        fits = [(o, p) for o in doc.outcomes for p in o.priorities if wanted <= set(stems(p.title))]
+        if len(fits) == 1:
+            return fits[0]
+    return None
+
+
 def answer_structural(
     question: str, outline: Outline, describe: OutcomeMatcher | None = None, context: str = ""
 ) -> StructuralAnswer | None:
@@ -352,6 +377,8 @@ def _answer_structural(
             "\n".join(lines), document=doc, priorities=[p for o in doc.outcomes for p in o.priorities]
         )
     found = find_priority(doc, question)
+    if found is None and _COMMITS.search(question):
+        found = described_priority(doc, question)
     if found is not None and (_COMMITS.search(question) or _norm(found[1].title) in _norm(question)):
         outcome, priority = found
         lines = [

@@ -11,6 +11,7 @@ from plan_assistant.outline import DocumentOutline, KeyPriority, Outcome, Outlin
 from plan_assistant.schemas import Turn
 from plan_assistant.structural import (
     answer_structural,
+    described_priority,
     find_priority,
     listed_items,
     missing_item,
@@ -299,6 +300,26 @@ def test_which_priorities_mention_a_word_lists_every_one_whose_title_or_commitme
     assert by_outcome is not None and by_outcome.text.startswith("1 of the 5 outcomes has a key priority")
     # no priority uses the word: nothing from the outline, so the question is searched as usual
     assert answer_structural("which priorities mention libraries", outline) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "list every commitment under the climate priority",
+        "what does the key priority on climate resilience commit to?",
+    ],
+)
+def test_a_priority_named_by_its_subject_is_answered_with_its_commitments(
+    outline: Outline, question: str
+) -> None:
+    found = answer_structural(question, outline)
+    assert found is not None and [p.title for p in found.priorities] == [CLIMATE]
+    assert all(c in found.text for c in CLIMATE_COMMITMENTS)
+
+
+def test_a_subject_that_fits_several_priorities_names_none(outline: Outline) -> None:
+    # "communities" is in the titles of three key priorities: no guess
+    assert described_priority(outline.documents[0], "what does the communities priority commit to") is None
 
 
 def test_an_officers_shorthand_for_an_outcome_names_it() -> None:
