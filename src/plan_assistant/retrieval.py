@@ -19,7 +19,7 @@ from pydantic import ConfigDict
 from plan_assistant.embeddings import Embedder
 from plan_assistant.glossary import Glossary
 from plan_assistant.schemas import Chunk, Passage
-from plan_assistant.spelling import Speller
+from plan_assistant.spelling import Speller, english_words
 from plan_assistant.store import chunk_from_record
 from plan_assistant.text import content_words, stems, words
 
@@ -182,13 +182,27 @@ def name_initials(texts: Sequence[str]) -> dict[str, str]:
     return {initials: next(iter(found)) for initials, found in names.items() if len(found) == 1}
 
 
+# After an English word that is also an acronym, these mark it as the verb or noun it spells ("send me",
+# "care for"): an object's pronoun or determiner, or a particle.
+_AS_A_WORD = frozenset(
+    {"me", "us", "you", "him", "her", "them", "it", "a", "an", "the", "my", "your", "our", "his", "their",
+     "this", "that", "these", "those", "to", "in", "off", "out", "back", "over", "up", "for", "about", "on"}
+)  # fmt: skip
+
+
 def expand_acronyms(query: str, acronyms: dict[str, str]) -> str:
-    """The query with every known acronym followed by its expansion."""
-    extra = [
-        acronyms[t.upper().rstrip("S")]
-        for t in re.findall(r"\b[A-Za-z]{2,6}\b", query)
-        if t.upper().rstrip("S") in acronyms and (t.isupper() or len(t) > 3)
-    ]
+    """The query with every known acronym followed by its expansion. One typed in lower case counts unless
+    it is an English word used as one: "ehcp" and "send support" do; "can you send me ..." does not."""
+    tokens = re.findall(r"[A-Za-z]+", query)
+    extra = []
+    for n, t in enumerate(tokens):
+        key = t.upper().rstrip("S")
+        if key not in acronyms or not 2 <= len(t) <= 6:
+            continue
+        following = tokens[n + 1].lower() if n + 1 < len(tokens) else ""
+        as_word = t.lower() in english_words() and (following in _AS_A_WORD or not following)
+        if t.isupper() or (len(t) > 3 and not as_word):
+            extra.append(acronyms[key])
     return f"{query} ({'; '.join(extra)})" if extra else query
 
 

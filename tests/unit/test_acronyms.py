@@ -32,3 +32,20 @@ def test_a_name_of_two_words_gives_no_initials() -> None:
 
 def test_an_acronym_the_documents_spell_out_is_found() -> None:
     assert find_acronyms(TEXTS)["VCSE"] == "Voluntary Community and Social Enterprise"
+
+
+def test_an_english_word_used_as_one_is_no_acronym() -> None:
+    acronyms = {
+        "SEND": "special educational needs and disabilities",
+        "EHCP": "Education, Health and Care Plan",
+    }
+    assert (
+        expand_acronyms("can you send me a copy of the plan", acronyms)
+        == "can you send me a copy of the plan"
+    )
+    assert expand_acronyms("where can i send a complaint", acronyms) == "where can i send a complaint"
+    # typed in lower case but used as the acronym, or no English word at all: expanded
+    assert expand_acronyms("send support for my son", acronyms).endswith(
+        "(special educational needs and disabilities)"
+    )
+    assert expand_acronyms("caller re ehcp", acronyms).endswith("(Education, Health and Care Plan)")
