@@ -115,9 +115,9 @@ def _short_place(chunk: Chunk) -> str:
     return f"Outcome {chunk.outcome}" if chunk.outcome is not None else chunk.section.split(" › ")[0]
 
 
-# A number that describes the person asking, not a claim about the plan: an age ("her 17 year old",
-# "aged 80", "my mum is 87", "adults over 25"), how many children ("my 3 kids") or how long they have lived or waited somewhere
-# ("we have lived here 30 years"). People are named by the roles the personal-data rules know
+# A number that describes the person asking, not a claim about the plan: an age ("her 17 year old", "aged 80",
+# "my mum is 87", "adults over 25"), how many children ("my 3 kids") or how long they have lived or waited
+# somewhere ("we have lived here 30 years"). People are named by the roles the personal-data rules know
 # (data/personal_cues.toml).
 @lru_cache(maxsize=1)
 def _personal_number() -> re.Pattern[str]:

@@ -3,10 +3,9 @@
 "What else?", "can you make that shorter", "what does that mean?" ask nothing about the plan: searched as
 they stand (or joined to the earlier question's topic words) they give the same answer again or a refusal.
 Each is read here as the earlier question asked again, with a change to the answer: the sentences already
-shown left out (more), fewer lines (shorter), the residents' plain English (simpler), or only where in the
-plan the answer comes from (where: "which outcome is that under?"), or how many things it lists (count: "how many
-is that?"). Only a whole
-message of one of these forms counts, so nothing else can ride along unscreened.
+shown left out (more), fewer lines (shorter), the residents' plain English (simpler), only where in the plan
+the answer comes from (where: "which outcome is that under?"), or how many things it lists (count: "how many is
+that?"). Only a whole message of one of these forms counts, so nothing else can ride along unscreened.
 """
 
 from __future__ import annotations
