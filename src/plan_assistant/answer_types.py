@@ -69,6 +69,9 @@ ASKS: dict[AnswerType, re.Pattern[str]] = {
         r"\b(?:when|what\s+year|what\s+date|which\s+year|how\s+soon|by\s+what\s+date|by\s+when|"
         r"what\s+time\s*(?:scale|frame|line)|time\s*(?:scale|frame|line|table)s?|deadline|"
         r"how\s+long\s+(?:until|till|before|will|is\s+it\s+going)"
+        # the date named as a noun: "what is the vesting date", "the start date of ...", "the date of the vote"
+        rf"|what(?:'s|’s|s|\s+is|\s+was|\s+will\s+be)\s+the\s+(?:{_W}\s+){{0,3}}?(?:date|year|deadline)"
+        r"|(?:start|end|target|launch|closing|completion|finish)\s+date|\bdate\s+(?:of|for)"
         # how long something takes: "the waiting time for an assessment", "how long is the wait"
         r"|waiting\s+(?:times?|lists?\s+(?:is|are)\s+how\s+long)|how\s+long\s+(?:is|are)\s+the\s+(?:wait|waiting)"
         r"|how\s+long\s+(?:does|do|will|would|should)\s+(?:it|an?|the)\s+(?:[\w'’-]+\s+){0,3}?take)\b",
@@ -137,6 +140,22 @@ _FALLBACK: dict[AnswerType, re.Pattern[str] | None] = {
         r"|\b(?:was|were)\s+\w+ed\b|\b(?:achieved|completed|launched|opened|so\s+far|to\s+date)\b",
         _I,
     ),
+}
+
+
+# The nouns that name what kind of answer is wanted ("the vesting date", "the budget for ...", "its phone number"):
+# they say what the answer must hold, which the answer-type check tests, not what the question is about.
+TYPE_NOUNS: dict[AnswerType, frozenset[str]] = {
+    "percentage": frozenset({"percentage", "proportion", "share", "rate", "fraction", "percent"}),
+    "money": frozenset({"budget", "cost", "costs", "price", "spend", "spending", "funding", "money", "cash",
+                        "investment", "amount", "salary", "salaries", "wage", "wages"}),
+    "quantity": frozenset({"number", "amount", "figure", "total", "quantity", "count", "size"}),
+    "date": frozenset({"date", "dates", "year", "deadline", "timescale", "timeframe", "timeline", "timetable"}),
+    "person": frozenset(),
+    "name": frozenset({"name", "names", "called", "named"}),
+    "contact": frozenset({"phone", "telephone", "number", "email", "address", "website", "contact", "details",
+                          "hours", "opening", "helpline", "mobile"}),
+    "progress": frozenset(),
 }
 
 
