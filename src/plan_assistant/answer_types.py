@@ -147,14 +147,47 @@ _FALLBACK: dict[AnswerType, re.Pattern[str] | None] = {
 # they say what the answer must hold, which the answer-type check tests, not what the question is about.
 TYPE_NOUNS: dict[AnswerType, frozenset[str]] = {
     "percentage": frozenset({"percentage", "proportion", "share", "rate", "fraction", "percent"}),
-    "money": frozenset({"budget", "cost", "costs", "price", "spend", "spending", "funding", "money", "cash",
-                        "investment", "amount", "salary", "salaries", "wage", "wages"}),
+    "money": frozenset(
+        {
+            "budget",
+            "cost",
+            "costs",
+            "price",
+            "spend",
+            "spending",
+            "funding",
+            "money",
+            "cash",
+            "investment",
+            "amount",
+            "salary",
+            "salaries",
+            "wage",
+            "wages",
+        }
+    ),
     "quantity": frozenset({"number", "amount", "figure", "total", "quantity", "count", "size"}),
-    "date": frozenset({"date", "dates", "year", "deadline", "timescale", "timeframe", "timeline", "timetable"}),
+    "date": frozenset(
+        {"date", "dates", "year", "deadline", "timescale", "timeframe", "timeline", "timetable"}
+    ),
     "person": frozenset(),
     "name": frozenset({"name", "names", "called", "named"}),
-    "contact": frozenset({"phone", "telephone", "number", "email", "address", "website", "contact", "details",
-                          "hours", "opening", "helpline", "mobile"}),
+    "contact": frozenset(
+        {
+            "phone",
+            "telephone",
+            "number",
+            "email",
+            "address",
+            "website",
+            "contact",
+            "details",
+            "hours",
+            "opening",
+            "helpline",
+            "mobile",
+        }
+    ),
     "progress": frozenset(),
 }
 
