@@ -21,7 +21,7 @@ from plan_assistant.glossary import Glossary
 from plan_assistant.schemas import Chunk, Passage
 from plan_assistant.spelling import Speller, english_words
 from plan_assistant.store import chunk_from_record
-from plan_assistant.text import content_words, stems, words
+from plan_assistant.text import activity_stem, content_words, stems, words
 
 
 def tokenize(text: str) -> list[str]:
@@ -427,6 +427,12 @@ class HybridRetriever(BaseRetriever):
             query = self.index.speller.correct(query)
         return expand_acronyms(focus(query), self.index.acronyms)
 
+    def fold(self, query_stems: Sequence[str]) -> tuple[str, ...]:
+        """A query's stems with agent nouns the documents never use read as their activity ("carers" as care)."""
+        index = self.index
+        known = index.stem_df.keys() | index.derived_df.keys()
+        return tuple(s if s in known else activity_stem(s, index.stem_df) for s in query_stems)
+
     def search(self, query: str, k: int | None = None, where: dict[str, Any] | None = None) -> list[Passage]:
         """The best passages for a query, best first, each with its fused score and cosine similarity."""
         return self.search_with_signals(query, k, where)[0]
@@ -465,7 +471,7 @@ class HybridRetriever(BaseRetriever):
         fused = reciprocal_rank_fusion(rankings, self.rrf_k)
         best = sorted(fused, key=lambda i: fused[i], reverse=True)[:k]
         sims = self.index.chunk_vectors[[self.index.row_of[i] for i in best]] @ vector
-        query_stems = tuple(stems(query))
+        query_stems = self.fold(stems(query))
         passages = [
             Passage(
                 self.index.by_id[i],
@@ -476,7 +482,7 @@ class HybridRetriever(BaseRetriever):
             for i, s in zip(best, sims, strict=True)
         ]
         # How much of the question the documents cover is judged without an adviser's reporting frame.
-        topic = topic_stems(query)
+        topic = self.fold(topic_stems(query))
         signals = RetrievalSignals(
             dense=float(np.max(self.index.chunk_vectors[[self.index.row_of[i] for i in dense_ids]] @ vector))
             if dense_ids
@@ -571,7 +577,7 @@ class HybridRetriever(BaseRetriever):
         return np.concatenate([hub[cid] for cid in self.index.sentence_vectors]) if hub else np.zeros(0)
 
     def _bm25(self, query: str, n: int, allowed: set[str] | None) -> tuple[list[str], float]:
-        tokens = tokenize(query)
+        tokens = list(self.fold(tokenize(query)))
         if not tokens:
             return [], 0.0
         scores = self.index.bm25.get_scores(tokens)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Container
 from functools import lru_cache
 
 import snowballstemmer
@@ -129,3 +130,18 @@ def stem(word: str) -> str:
 def stems(text: str) -> list[str]:
     """Stemmed content words in order (stop words dropped): the tokens BM25 and coverage compare."""
     return [stem(w) for w in words(text) if w not in STOP_WORDS]
+
+
+_AGENT = re.compile(r"(?:er|ist)$")
+
+
+def activity_stem(word_stem: str, known: Container[str]) -> str:
+    """The stem of the activity an agent noun names, when the documents use the activity and not the noun:
+    "leaver" -> "leav" (as in "leaving"), "carer" -> "care", "cyclist" -> "cycl" ("cycling"). A stem the
+    documents use, or one with no known activity, is returned as it is."""
+    match = _AGENT.search(word_stem)
+    if word_stem in known or not match or match.start() < 3:
+        return word_stem
+    base = word_stem[: match.start()]
+    # "carer" is care, not car: the base with its silent e is tried first
+    return next((s for s in (stem(base + "e"), stem(base)) if s in known), word_stem)

@@ -255,6 +255,14 @@ def test_a_date_asked_for_by_name_is_answered_when_the_plan_gives_it_and_refused
     assert assistant.ask("what is the date of the next budget meeting").status == "not_found"
 
 
+def test_people_named_by_what_they_do_find_the_plan_s_words_for_the_activity(assistant: Assistant) -> None:
+    # the plan says "walking and cycling" and "teaching", never "walkers", "cyclists" or "teachers"
+    travel = assistant.ask("what is there for walkers and cyclists")
+    assert travel.status == "answered" and "cycling" in travel.citations[0].quote, travel.answer
+    teaching = assistant.ask("what about teachers")
+    assert teaching.status == "answered" and "teaching" in teaching.citations[0].quote, teaching.answer
+
+
 def test_a_list_question_gets_the_whole_list_in_the_plans_order(assistant: Assistant) -> None:
     answer = assistant.ask("What principles does the council say it will work to?", audience="staff")
     assert answer.status == "answered"

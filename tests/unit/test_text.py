@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from plan_assistant.text import STOP_WORDS, content_words, sentence_spans, split_sentences, stem, stems
+from plan_assistant.text import (
+    STOP_WORDS,
+    activity_stem,
+    content_words,
+    sentence_spans,
+    split_sentences,
+    stem,
+    stems,
+)
 
 
 def test_document_sentences_split_before_a_capital_only() -> None:
@@ -73,3 +81,15 @@ def test_stemming_from_many_threads_at_once_gives_the_same_stems() -> None:
                 pool.map(lambda i: all(stem(w) == expected[w] for w in vocabulary[i::8]), range(8))
             )
         assert all(results)
+
+
+def test_an_agent_noun_the_documents_never_use_is_read_as_its_activity() -> None:
+    known = set(stems("those leaving care, walking and cycling, better teaching, car trips"))
+    assert activity_stem(stem("leavers"), known) == stem("leaving")
+    assert activity_stem(stem("cyclists"), known) == stem("cycling")
+    assert activity_stem(stem("teachers"), known) == stem("teaching")
+    assert activity_stem(stem("carers"), known) == stem("care")  # care, not car
+    # a word the documents use, or one whose activity they never mention, stays as it is
+    assert activity_stem(stem("care"), known) == stem("care")
+    assert activity_stem(stem("voters"), known) == stem("voters")
+    assert activity_stem(stem("water"), known) == stem("water")
