@@ -42,6 +42,8 @@ _SCAFFOLDING = re.compile(
     r"(?:\s+(?:about|on|for|to))?"
     r"|(?:is|are)\s+(?:that|this|it|there)\s+(?:in|covered by|mentioned in)\s+(?:the\s+)?(?:business\s+)?plan"
     r"|what\s+(?:is|are)\s+(?:being|the council)\s+(?:done|doing)(?:\s+about)?"
+    # the same in reported speech: "(caller asks) what the council is doing on ..."
+    r"|what\s+(?:the\s+council|they)\s+(?:is|are)\s+(?:doing|planning)(?:\s+(?:about|on|for|to))?"
     r"|in\s+(?:the|your)\s+(?:business\s+)?plan|what\s+(?:does\s+the\s+(?:business\s+)?plan\s+say|the\s+(?:business\s+)?plan\s+says)"
     r"(?:\s+about)?|tell\s+me\s+about|can\s+you\s+tell\s+me|i\s+want\s+to\s+know|please"
     r"|(?:that\s+)?the\s+(?:business\s+)?plan\s+(?:lists|names|mentions|sets\s+out|gives|includes)"

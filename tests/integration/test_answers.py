@@ -263,6 +263,16 @@ def test_people_named_by_what_they_do_find_the_plan_s_words_for_the_activity(ass
     assert teaching.status == "answered" and "teaching" in teaching.citations[0].quote, teaching.answer
 
 
+def test_an_adviser_relaying_what_the_council_is_doing_gets_the_topic_not_the_council(
+    assistant: Assistant,
+) -> None:
+    # "what the council is doing" carries no topic: left in, it matched "The council is a great place to work"
+    answer = assistant.ask("caller asks what the council is doing on mental health", audience="adviser")
+    assert answer.status == "answered"
+    assert all("mental" in c.quote for c in answer.citations[:2]), answer.answer
+    assert "great place to work" not in answer.answer, answer.answer
+
+
 def test_a_list_question_gets_the_whole_list_in_the_plans_order(assistant: Assistant) -> None:
     answer = assistant.ask("What principles does the council say it will work to?", audience="staff")
     assert answer.status == "answered"

@@ -15,6 +15,9 @@ from plan_assistant.text import stems
         ("any help for carers round here", "any help for carers"),
         ("are there plans for libraries where we live", "are there plans for libraries"),
         ("what is being done about pothole repairs in my area", "pothole repairs"),
+        # the same scaffolding in reported speech, as an adviser passes a question on
+        ("caller asks what the council is doing about youth clubs", "caller asks youth clubs"),
+        ("she wants to know what they are planning for bus stops", "she wants to know bus stops"),
         # One topic word left: the scaffolding stays, so the embedding still reads as a question.
         ("is the council doing anything about litter near us", "is the council doing anything about litter"),
     ],
