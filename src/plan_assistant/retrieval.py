@@ -92,11 +92,12 @@ _HERE = re.compile(
 
 
 def focus(query: str) -> str:
-    """The question without a place relative to the asker, and without its scaffolding unless little would
-    remain."""
+    """The question without a place relative to the asker, and without its scaffolding unless no content word
+    would remain. One topic word is searched alone: with the scaffolding kept, "does the plan say anything
+    about libraries" matched the sentences about the plan itself."""
     query = " ".join(_HERE.sub(" ", query).split()) or query
     focused = " ".join(_SCAFFOLDING.sub(" ", _REQUEST.sub(" ", query)).split()).strip(" ,?.-")
-    return focused if len(focused.split()) >= 2 else query
+    return focused if content_words(focused) else query
 
 
 def has_topic(query: str) -> bool:

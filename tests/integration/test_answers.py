@@ -273,6 +273,13 @@ def test_an_adviser_relaying_what_the_council_is_doing_gets_the_topic_not_the_co
     assert "great place to work" not in answer.answer, answer.answer
 
 
+def test_one_topic_word_after_the_scaffolding_is_searched_alone(assistant: Assistant) -> None:
+    # with "does the plan say anything about" kept, the plan's sentences about itself answered
+    tourism = assistant.ask("what does the business plan say about tourism", audience="staff")
+    assert tourism.status == "answered" and "tourism" in tourism.citations[0].quote, tourism.answer
+    assert assistant.ask("does the plan say anything about libraries").status == "not_found"
+
+
 def test_a_list_question_gets_the_whole_list_in_the_plans_order(assistant: Assistant) -> None:
     answer = assistant.ask("What principles does the council say it will work to?", audience="staff")
     assert answer.status == "answered"

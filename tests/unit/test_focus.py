@@ -18,8 +18,9 @@ from plan_assistant.text import stems
         # the same scaffolding in reported speech, as an adviser passes a question on
         ("caller asks what the council is doing about youth clubs", "caller asks youth clubs"),
         ("she wants to know what they are planning for bus stops", "she wants to know bus stops"),
-        # One topic word left: the scaffolding stays, so the embedding still reads as a question.
-        ("is the council doing anything about litter near us", "is the council doing anything about litter"),
+        # one topic word is searched alone; with nothing left the question stays as it is
+        ("is the council doing anything about litter near us", "litter"),
+        ("what is the council doing about it", "what is the council doing about it"),
     ],
 )
 def test_a_place_relative_to_the_asker_and_the_scaffolding_are_dropped(question: str, topic: str) -> None:
