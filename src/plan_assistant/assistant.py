@@ -108,11 +108,27 @@ def _plain_words(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 
+_REFERS_BACK = re.compile(
+    r"\b(?:it|its|this|that|they|them|their|these|those|there|he|she|her|him|his|ones?|else|same)\b", re.I
+)
+_EXISTENTIAL = re.compile(r"\b(?:is|are|was|were|any)\s+there\b", re.I)
+# "(and) for older people?", "what about in West Somerset?": a phrase that narrows the earlier question.
+_NARROWS = re.compile(
+    r"^\W*(?:(?:and|but|also|so|ok(?:ay)?)\s+)?(?:(?:what|how)\s+about\s+)?(?:just\s+|only\s+|especially\s+)?"
+    r"(?:for|in|at|with|to|from|among|by|on|near|around|within|under|over|during)\b",
+    re.I,
+)
+
+
 def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
-    """Whether a question leans on earlier turns: short, or opening with "and", or using "it", "that"."""
+    """Whether a question leans on earlier turns: it points back ("it", "that", "the same"), narrows the earlier
+    question ("and for older people?") or names no topic of its own ("and by when?"). A question naming its
+    own subject ("what about flooding?", "and transport?") does not."""
     if not any(t.role == "user" and t.content.strip() for t in history):
         return False
-    return len(question.split()) <= 8 or bool(_FOLLOW_UP.search(question))
+    return bool(
+        _REFERS_BACK.search(_EXISTENTIAL.sub(" ", question)) or _NARROWS.search(question)
+    ) or not has_topic(question)
 
 
 def condense(question: str, history: Sequence[Turn]) -> str:

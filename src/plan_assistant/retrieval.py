@@ -53,6 +53,9 @@ _SCAFFOLDING = re.compile(
     r"|i(?:\s+was|\s+am|'m|’m)?\s+(?:just\s+)?wondering(?:\s+(?:if|whether|about|what))?"
     r"|what(?:'s|’s|s|\s+is|\s+are)\s+(?:happening|going\s+on)(?:\s+(?:with|to|about|in|on|at|for))?"
     r"|(?:what(?:'s|’s|s|\s+is)\s+)?(?:any|the)\s+(?:news|latest|updates?)\s+(?:on|about|with)"
+    # discourse glue opening a follow-up ("and transport?"), and the document's structure named as such
+    # ("the workforce section", "the chapter on finances"): neither is a topic
+    r"|^\W*(?:and|but|also|so|ok(?:ay)?)(?=\s)|(?:the\s+)?(?:sections?|chapters?|headings?)(?:\s+(?:on|about|of|for))?"
     # a worry voiced instead of a question: "I'm worried about", "we're concerned for"
     r"|(?:i|we)(?:['’]?m|\s+am|['’]?re|\s+are)?\s+(?:really\s+|so\s+|very\s+|a\s+bit\s+|quite\s+)?"
     r"(?:worried|concerned|anxious|scared|frightened)\s+(?:about|for|that))\b",

@@ -280,6 +280,15 @@ def test_one_topic_word_after_the_scaffolding_is_searched_alone(assistant: Assis
     assert assistant.ask("does the plan say anything about libraries").status == "not_found"
 
 
+def test_a_follow_up_naming_a_new_subject_is_answered_about_that_subject(assistant: Assistant) -> None:
+    climate = [Turn(role="user", content="what is the council doing about climate change")]
+    flooding = assistant.ask("what about flooding", climate)
+    assert flooding.status == "answered" and "flood" in flooding.citations[0].quote, flooding.answer
+    # joined to the earlier question, council tax was answered with the reorganisation sentence
+    new_council = [Turn(role="user", content="tell me about the new council")]
+    assert assistant.ask("what happens to my council tax", new_council).status == "not_found"
+
+
 def test_a_list_question_gets_the_whole_list_in_the_plans_order(assistant: Assistant) -> None:
     answer = assistant.ask("What principles does the council say it will work to?", audience="staff")
     assert answer.status == "answered"
@@ -431,7 +440,10 @@ def test_make_that_shorter_keeps_the_first_lines_of_the_same_answer(assistant: A
     assert short.status == "answered"
     bullets = [line for line in short.answer.splitlines() if line.startswith("- ")]
     assert 1 <= len(bullets) <= 2 < len([line for line in first.answer.splitlines() if line.startswith("- ")])
-    assert [c.quote for c in short.citations] == [c.quote for c in first.citations][: len(short.citations)]
+    # the same passages in the same order, each citation quoting only the sentences still shown
+    assert [c.chunk_id for c in short.citations] == [c.chunk_id for c in first.citations][: len(short.citations)]
+    for kept, full in zip(short.citations, first.citations, strict=False):
+        assert full.quote.startswith(kept.quote), (kept.quote, full.quote)
 
 
 def test_what_does_that_mean_answers_again_in_plain_english(assistant: Assistant) -> None:

@@ -231,6 +231,22 @@ def test_a_follow_up_leads_and_the_earlier_question_adds_only_its_topic_words() 
     assert not {"what", "is", "the", "about"} & set(added)
 
 
+@pytest.mark.parametrize(
+    "question", ["what about flooding?", "and transport?", "what happens to my council tax"]
+)
+def test_a_short_follow_up_naming_its_own_subject_is_searched_on_its_own(question: str) -> None:
+    history = (Turn(role="user", content="What is the council doing about climate change?"),)
+    assert condense(question, history) == question
+
+
+@pytest.mark.parametrize(
+    "question", ["and in west somerset?", "what about for disabled people", "is it free?"]
+)
+def test_a_follow_up_narrowing_or_pointing_back_keeps_the_earlier_topic(question: str) -> None:
+    history = (Turn(role="user", content="are there apprenticeships"),)
+    assert condense(question, history) == f"{question} apprenticeships"
+
+
 def test_a_long_standalone_question_is_not_rewritten() -> None:
     history = (Turn(role="user", content="What about food banks?"),)
     question = "What does the business plan say about apprenticeships for young people leaving care?"
