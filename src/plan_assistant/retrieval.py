@@ -37,7 +37,7 @@ SEARCHABLE_KINDS = ("commitment", "section")
 # topic; dropping it lets the topic words dominate the query embedding.
 _SCAFFOLDING = re.compile(
     r"\b(?:(?:is|are|does|do|will|has|have)\s+(?:the\s+)?(?:council|plan|business plan|they|anyone|anything|you)"
-    r"(?:\s+(?:doing|do|say|said|have|got|trying|going|planning|mention|include|cover))?"
+    r"(?:\s+(?:doing|do|say|said|have|got|trying|going|planning|mention|include|cover|list|name|identify|set\s+out))?"
     r"(?:\s+(?:anything|something|to do))?"
     r"(?:\s+(?:about|on|for|to))?"
     r"|(?:is|are)\s+(?:that|this|it|there)\s+(?:in|covered by|mentioned in)\s+(?:the\s+)?(?:business\s+)?plan"
@@ -47,6 +47,7 @@ _SCAFFOLDING = re.compile(
     r"|in\s+(?:the|your)\s+(?:business\s+)?plan|what\s+(?:does\s+the\s+(?:business\s+)?plan\s+say|the\s+(?:business\s+)?plan\s+says)"
     r"(?:\s+about)?|tell\s+me\s+about|can\s+you\s+tell\s+me|i\s+want\s+to\s+know|please"
     r"|(?:that\s+)?the\s+(?:business\s+)?plan\s+(?:lists|names|mentions|sets\s+out|gives|includes)"
+    r"|(?:listed|mentioned|named|set\s+out|given|included|identified)\s+in\s+(?:the|this)\s+(?:business\s+)?plan"
     # everyday talk around a question: a greeting, thanks, "I was wondering", "what's happening with"
     r"|^\s*(?:hi|hello|hiya|hey|good\s+(?:morning|afternoon|evening))(?:\s+there)?"
     r"|(?:many\s+)?thanks(?:\s+(?:very|so)\s+much)?(?:\s+in\s+advance)?|thank\s+you(?:\s+(?:very|so)\s+much)?"
@@ -114,7 +115,10 @@ def topic_stems(query: str) -> tuple[str, ...]:
     """The stems whose coverage by the documents decides whether they answer a question: an adviser's
     reporting frame ("the caller wants to know", "a lady asking about") names who asks, not what about, and
     no document uses its words."""
-    return tuple(stems(_SCAFFOLDING.sub(" ", _REQUEST.sub(" ", _REPORTED.sub(" ", query)))))
+    # "what is the plan?" is all scaffolding: then the question asks about the plan itself
+    return tuple(stems(_SCAFFOLDING.sub(" ", _REQUEST.sub(" ", _REPORTED.sub(" ", query))))) or tuple(
+        stems(query)
+    )
 
 
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}s?\b")

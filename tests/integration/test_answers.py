@@ -289,6 +289,14 @@ def test_a_follow_up_naming_a_new_subject_is_answered_about_that_subject(assista
     assert assistant.ask("what happens to my council tax", new_council).status == "not_found"
 
 
+def test_the_plan_named_as_what_lists_a_topic_does_not_count_against_it(assistant: Assistant) -> None:
+    # "list" and "plan" are the question's frame: the challenges themselves are in the plan
+    challenges = assistant.ask("what challenges does the plan list", audience="staff")
+    assert challenges.status == "answered" and "coastal erosion" in challenges.answer, challenges.answer
+    about = assistant.ask("what is the plan")
+    assert about.status == "answered" and "strategic direction" in about.answer, about.answer
+
+
 def test_a_list_question_gets_the_whole_list_in_the_plans_order(assistant: Assistant) -> None:
     answer = assistant.ask("What principles does the council say it will work to?", audience="staff")
     assert answer.status == "answered"
@@ -441,7 +449,9 @@ def test_make_that_shorter_keeps_the_first_lines_of_the_same_answer(assistant: A
     bullets = [line for line in short.answer.splitlines() if line.startswith("- ")]
     assert 1 <= len(bullets) <= 2 < len([line for line in first.answer.splitlines() if line.startswith("- ")])
     # the same passages in the same order, each citation quoting only the sentences still shown
-    assert [c.chunk_id for c in short.citations] == [c.chunk_id for c in first.citations][: len(short.citations)]
+    assert [c.chunk_id for c in short.citations] == [c.chunk_id for c in first.citations][
+        : len(short.citations)
+    ]
     for kept, full in zip(short.citations, first.citations, strict=False):
         assert full.quote.startswith(kept.quote), (kept.quote, full.quote)
 
