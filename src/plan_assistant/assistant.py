@@ -146,6 +146,41 @@ def condense(question: str, history: Sequence[Turn]) -> str:
     return f"{question} {' '.join(topic)}".strip()
 
 
+# Where one message may start asking a second thing: "X, and what about Y?", "on X and on Y", "X and also Y".
+# Without a comma only a question word opens a second question, so "people who are disabled and are looking
+# for work" stays one topic.
+_PARTS = re.compile(
+    r"(,\s*(?:and\s+)?(?=(?:what|how|which|when|who|where|why|is|are|does|do|will|can)\b)"
+    r"|\s+and\s+(?=(?:what|how|which|when|who|where|why)\b)"
+    r"|\s+and\s+(?=(?:on|about|for)\s)|,?\s+and\s+also\s+|,\s*also\s+)",
+    re.I,
+)
+_ON_TOPIC = re.compile(r"^(?:on|about|for)\s", re.I)
+
+
+def question_parts(question: str) -> list[str]:
+    """The parts of a message asking two or more things, each with a topic of its own; none otherwise.
+
+    A second question is a part of its own when the first is a question too ("when is vesting day, and what
+    happens to staff?"); a phrase naming a second topic ("... on reserves and on social value") always is.
+    A part leaning on the one before ("what is X, and how could it affect us?") and a question after the
+    asker's situation ("my daughter might quit school, is there any help") stay one question.
+    """
+    pieces = _PARTS.split(question)
+    parts = [pieces[0].strip(" ,;?")]
+    for piece in pieces[2::2]:
+        piece = piece.strip(" ,;?")
+        new_part = not _REFERS_BACK.search(_EXISTENTIAL.sub(" ", piece)) and (
+            _ON_TOPIC.search(piece) or (is_question_like(piece) and is_question_like(parts[-1]))
+        )
+        if new_part:
+            parts.append(piece)
+        else:
+            parts[-1] = f"{parts[-1]}, {piece}"
+    parts = [p for p in parts if has_topic(p)]
+    return parts if len(parts) >= 2 else []
+
+
 LONG_MESSAGE_WORDS = 30
 """A message longer than this may hold several questions; each is tried on its own."""
 MAX_SUB_QUESTIONS = 4
@@ -401,11 +436,40 @@ class Assistant:
                 if best is None or match > best[0]:
                     values = features(candidate, passages, signals, self.retriever.index)
                     best = (match, passages, signals, values)
+                    chosen = candidate
             assert best is not None
             _, state.passages, signals, state.signals = best
             state.answerable = self._decide(state.passages, signals, state.signals)
+            # A message asking two things is answered on each the plan answers (not for a long message's
+            # sub-question, which already is one of its parts).
+            parts = question_parts(query) if chosen == query else []
+            if parts and state.answerable:
+                state.passages = self._with_parts(state.passages, parts, where)
         state.lap("retrieve", t)
         return state
+
+    def _with_parts(
+        self, passages: list[Passage], parts: list[str], where: dict[str, Any] | None
+    ) -> list[Passage]:
+        """The passages for a question asking two things ("X, and what about Y?"), with the passages that answer
+        each part the plan answers. A part's sentence scores are raised so that its best sentence scores as
+        the whole question's best: the answer states each part, not only the one the whole wording favours."""
+        top = max((max(p.sentence_scores, default=0.0) for p in passages), default=0.0)
+        merged = {p.chunk.id: p for p in passages}
+        for part in parts:
+            found, signals = self.retriever.search_with_signals(part, k=self.settings.top_k, where=where)
+            if not found or not self._decide(
+                found, signals, features(part, found, signals, self.retriever.index)
+            ):
+                continue
+            lift = top - max(max(p.sentence_scores, default=0.0) for p in found)
+            for p in found:
+                scores = tuple(score + lift for score in p.sentence_scores)
+                if p.chunk.id in merged:
+                    known = merged[p.chunk.id].sentence_scores
+                    scores = tuple(max(a, b) for a, b in zip(known, scores, strict=False))
+                merged[p.chunk.id] = replace(merged.get(p.chunk.id, p), sentence_scores=scores)
+        return list(merged.values())
 
     def _confidence(
         self, passages: list[Passage], signals: RetrievalSignals, values: dict[str, float]

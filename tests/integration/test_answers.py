@@ -297,6 +297,28 @@ def test_the_plan_named_as_what_lists_a_topic_does_not_count_against_it(assistan
     assert about.status == "answered" and "strategic direction" in about.answer, about.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "what does the plan say about flooding and about active travel?",
+            ["flood prevention", "active travel"],
+        ),
+        (
+            "which priority covers fuel poverty, and which covers digital poverty?",
+            ["fuel poverty", "digital poverty"],
+        ),
+        ("what does the plan commit to on reserves and on social value?", ["Reserves", "social value"]),
+    ],
+)
+def test_a_question_asking_two_things_is_answered_on_both(
+    assistant: Assistant, question: str, expected: list[str]
+) -> None:
+    answer = assistant.ask(question, audience="staff")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert all(phrase in quotes for phrase in expected), answer.answer
+
+
 def test_a_list_question_gets_the_whole_list_in_the_plans_order(assistant: Assistant) -> None:
     answer = assistant.ask("What principles does the council say it will work to?", audience="staff")
     assert answer.status == "answered"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from plan_assistant.answer_types import states_asked_figure
-from plan_assistant.assistant import NOT_FOUND_LEAD, Assistant, condense
+from plan_assistant.assistant import NOT_FOUND_LEAD, Assistant, condense, question_parts
 from plan_assistant.compose import CLAIM_NOTE, PREMISE_NOTE
 from plan_assistant.config import Settings
 from plan_assistant.generators.base import Generator
@@ -245,6 +245,40 @@ def test_a_short_follow_up_naming_its_own_subject_is_searched_on_its_own(questio
 def test_a_follow_up_narrowing_or_pointing_back_keeps_the_earlier_topic(question: str) -> None:
     history = (Turn(role="user", content="are there apprenticeships"),)
     assert condense(question, history) == f"{question} apprenticeships"
+
+
+@pytest.mark.parametrize(
+    ("message", "parts"),
+    [
+        (
+            "when is vesting day, and what will happen to staff?",
+            ["when is vesting day", "what will happen to staff"],
+        ),
+        (
+            "what does the plan say on libraries and on parks?",
+            ["what does the plan say on libraries", "on parks"],
+        ),
+        (
+            "caller asks about bus passes and also about parking",
+            ["caller asks about bus passes", "about parking"],
+        ),
+    ],
+)
+def test_a_message_asking_two_things_has_two_parts(message: str, parts: list[str]) -> None:
+    assert question_parts(message) == parts
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what is the new transport body and how could it affect our funding?",  # leans on the first part
+        "my son is struggling at school, is there any help",  # the asker's situation, then one question
+        "support for people who are disabled and are looking for work",  # one topic
+        "what is being done, and why?",  # no second topic
+    ],
+)
+def test_one_question_is_one_part(message: str) -> None:
+    assert question_parts(message) == []
 
 
 def test_a_long_standalone_question_is_not_rewritten() -> None:
