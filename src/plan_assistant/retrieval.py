@@ -36,14 +36,15 @@ SEARCHABLE_KINDS = ("commitment", "section")
 # The scaffolding of a question ("does the plan say anything about", "is that in the plan") carries no
 # topic; dropping it lets the topic words dominate the query embedding.
 _SCAFFOLDING = re.compile(
-    r"\b(?:(?:is|are|does|do|will|has|have)\s+(?:the\s+)?(?:council|plan|business plan|they|anyone|anything|you)"
+    r"\b(?:(?:is|are|does|do|will|has|have|can|could|would|should)\s+(?:the\s+)?(?:council|plan|business plan|they|anyone|anything|you)"
     r"(?:\s+(?:doing|do|say|said|have|got|trying|going|planning|mention|include|cover|list|name|identify|set\s+out))?"
     r"(?:\s+(?:anything|something|to do))?"
     r"(?:\s+(?:about|on|for|to))?"
     r"|(?:is|are)\s+(?:that|this|it|there)\s+(?:in|covered by|mentioned in)\s+(?:the\s+)?(?:business\s+)?plan"
     r"|what\s+(?:is|are)\s+(?:being|the council)\s+(?:done|doing)(?:\s+about)?"
     # the same in reported speech: "(caller asks) what the council is doing on ..."
-    r"|what\s+(?:the\s+council|they)\s+(?:is|are)\s+(?:doing|planning)(?:\s+(?:about|on|for|to))?"
+    r"|(?:what|if|whether)\s+(?:the\s+council|they)\s+(?:is|are)\s+(?:doing|planning)"
+    r"(?:\s+(?:anything|something))?(?:\s+(?:about|on|for|to))?"
     r"|in\s+(?:the|your)\s+(?:business\s+)?plan|what\s+(?:does\s+the\s+(?:business\s+)?plan\s+say|the\s+(?:business\s+)?plan\s+says)"
     r"(?:\s+about)?|tell\s+me\s+about|can\s+you\s+tell\s+me|i\s+want\s+to\s+know|please"
     r"|(?:that\s+)?the\s+(?:business\s+)?plan\s+(?:lists|names|mentions|sets\s+out|gives|includes)"

@@ -18,6 +18,8 @@ from plan_assistant.text import stems
         # the same scaffolding in reported speech, as an adviser passes a question on
         ("caller asks what the council is doing about youth clubs", "caller asks youth clubs"),
         ("she wants to know what they are planning for bus stops", "she wants to know bus stops"),
+        ("caller asks if the council is doing anything for young carers", "caller asks young carers"),
+        ("can the council help me get broadband", "help me get broadband"),
         # one topic word is searched alone; with nothing left the question stays as it is
         ("is the council doing anything about litter near us", "litter"),
         ("what is the council doing about it", "what is the council doing about it"),
