@@ -145,51 +145,17 @@ _FALLBACK: dict[AnswerType, re.Pattern[str] | None] = {
 
 # The nouns that name what kind of answer is wanted ("the vesting date", "the budget for ...", "its phone number"):
 # they say what the answer must hold, which the answer-type check tests, not what the question is about.
-TYPE_NOUNS: dict[AnswerType, frozenset[str]] = {
-    "percentage": frozenset({"percentage", "proportion", "share", "rate", "fraction", "percent"}),
-    "money": frozenset(
-        {
-            "budget",
-            "cost",
-            "costs",
-            "price",
-            "spend",
-            "spending",
-            "funding",
-            "money",
-            "cash",
-            "investment",
-            "amount",
-            "salary",
-            "salaries",
-            "wage",
-            "wages",
-        }
-    ),
-    "quantity": frozenset({"number", "amount", "figure", "total", "quantity", "count", "size"}),
-    "date": frozenset(
-        {"date", "dates", "year", "deadline", "timescale", "timeframe", "timeline", "timetable"}
-    ),
-    "person": frozenset(),
-    "name": frozenset({"name", "names", "called", "named"}),
-    "contact": frozenset(
-        {
-            "phone",
-            "telephone",
-            "number",
-            "email",
-            "address",
-            "website",
-            "contact",
-            "details",
-            "hours",
-            "opening",
-            "helpline",
-            "mobile",
-        }
-    ),
-    "progress": frozenset(),
+_TYPE_WORDS: dict[AnswerType, str] = {
+    "percentage": "percentage proportion share rate fraction percent",
+    "money": "budget cost costs price spend spending funding money cash investment amount salary salaries wage wages",
+    "quantity": "number amount figure total quantity count size",
+    "date": "date dates year deadline timescale timeframe timeline timetable",
+    "person": "",
+    "name": "name names called named",
+    "contact": "phone telephone number email address website contact details hours opening helpline mobile",
+    "progress": "",
 }
+TYPE_NOUNS: dict[AnswerType, frozenset[str]] = {kind: frozenset(w.split()) for kind, w in _TYPE_WORDS.items()}
 
 
 def asked_types(question: str) -> list[AnswerType]:

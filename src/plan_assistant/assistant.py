@@ -60,14 +60,12 @@ from plan_assistant.verify import Verifier
 
 NOT_FOUND_LEAD = compose.NOT_FOUND_LEAD
 logger = logging.getLogger(__name__)
-# A follow-up that only makes sense with what came before: short, or leaning on "it", "that", "and ...".
-_FOLLOW_UP = re.compile(
-    r"^\s*(?:and|but|also|what about|how about|so|then|ok(?:ay)?|and what|why|when|by when|how|who)\b"
-    r"|\b(?:it|that|this|those|these|they|them|there|its|their)\b",
-    re.I,
-)
 MAX_CONDENSED_CHARS = 300
-_LEANS_BACK = re.compile(r"\b(?:it|this|that|they|them|these|those|there|he|she)\b", re.I)
+# Words that point back to something said before: "is it free?", "the same for her", "what about those?"
+_REFERS_BACK = re.compile(
+    r"\b(?:it|its|this|that|they|them|their|these|those|there|he|she|her|him|his|ones?|else|same)\b", re.I
+)
+_EXISTENTIAL = re.compile(r"\b(?:is|are|was|were|any)\s+there\b", re.I)  # "is there ..." points at nothing
 # "... in the climate outcome", "... the outcome about how the council runs itself"
 _DESCRIBED_OUTCOME = (
     re.compile(r"\boutcome\s+(?:about|on|for|covering|that\s+covers|dealing\s+with)\s+(.+?)[?.!]*$", re.I),
@@ -108,10 +106,6 @@ def _plain_words(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 
-_REFERS_BACK = re.compile(
-    r"\b(?:it|its|this|that|they|them|their|these|those|there|he|she|her|him|his|ones?|else|same)\b", re.I
-)
-_EXISTENTIAL = re.compile(r"\b(?:is|are|was|were|any)\s+there\b", re.I)
 # "(and) for older people?", "what about in West Somerset?": a phrase that narrows the earlier question.
 _NARROWS = re.compile(
     r"^\W*(?:(?:and|but|also|so|ok(?:ay)?)\s+)?(?:(?:what|how)\s+about\s+)?(?:just\s+|only\s+|especially\s+)?"
@@ -120,15 +114,18 @@ _NARROWS = re.compile(
 )
 
 
+def refers_back(text: str) -> bool:
+    """Whether a message points back to something said before ("it", "those", "the same"; not "is there")."""
+    return bool(_REFERS_BACK.search(_EXISTENTIAL.sub(" ", text)))
+
+
 def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
     """Whether a question leans on earlier turns: it points back ("it", "that", "the same"), narrows the earlier
     question ("and for older people?") or names no topic of its own ("and by when?"). A question naming its
     own subject ("what about flooding?", "and transport?") does not."""
     if not any(t.role == "user" and t.content.strip() for t in history):
         return False
-    return bool(
-        _REFERS_BACK.search(_EXISTENTIAL.sub(" ", question)) or _NARROWS.search(question)
-    ) or not has_topic(question)
+    return refers_back(question) or bool(_NARROWS.search(question)) or not has_topic(question)
 
 
 def condense(question: str, history: Sequence[Turn]) -> str:
@@ -164,13 +161,13 @@ def question_parts(question: str) -> list[str]:
     A second question is a part of its own when the first is a question too ("when is vesting day, and what
     happens to staff?"); a phrase naming a second topic ("... on reserves and on social value") always is.
     A part leaning on the one before ("what is X, and how could it affect us?") and a question after the
-    asker's situation ("my daughter might quit school, is there any help") stay one question.
+    asker's situation ("my husband has just lost his job, is there anything for him") stay one question.
     """
     pieces = _PARTS.split(question)
     parts = [pieces[0].strip(" ,;?")]
     for piece in pieces[2::2]:
         piece = piece.strip(" ,;?")
-        new_part = not _REFERS_BACK.search(_EXISTENTIAL.sub(" ", piece)) and (
+        new_part = not refers_back(piece) and (
             _ON_TOPIC.search(piece) or (is_question_like(piece) and is_question_like(parts[-1]))
         )
         if new_part:
@@ -198,7 +195,7 @@ def sub_questions(text: str) -> list[str]:
     for n, sentence in enumerate(sentences):
         if not is_question_like(sentence) or len(content_words(sentence)) < 2:
             continue
-        leans = n > 0 and _LEANS_BACK.search(sentence)
+        leans = n > 0 and refers_back(sentence)
         asked.append(f"{sentences[n - 1]} {sentence}" if leans else sentence)
     return asked[-MAX_SUB_QUESTIONS:]
 
@@ -425,6 +422,7 @@ class Assistant:
                 None if not scope else scope[0] if len(scope) == 1 else {"$and": scope}
             )
             best: tuple[float, list[Passage], RetrievalSignals, dict[str, float]] | None = None
+            chosen = query
             for candidate in [query, *sub_questions(query)]:
                 # A long message may hold several sentences that ask something: answer the one the plan
                 # answers best (one more query embedding per candidate, for long messages only).

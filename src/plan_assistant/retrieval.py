@@ -441,8 +441,10 @@ class HybridRetriever(BaseRetriever):
     def fold(self, query_stems: Sequence[str]) -> tuple[str, ...]:
         """A query's stems with agent nouns the documents never use read as their activity ("carers" as care)."""
         index = self.index
-        known = index.stem_df.keys() | index.derived_df.keys()
-        return tuple(s if s in known else activity_stem(s, index.stem_df) for s in query_stems)
+        return tuple(
+            s if s in index.stem_df or s in index.derived_df else activity_stem(s, index.stem_df)
+            for s in query_stems
+        )
 
     def search(self, query: str, k: int | None = None, where: dict[str, Any] | None = None) -> list[Passage]:
         """The best passages for a query, best first, each with its fused score and cosine similarity."""

@@ -271,7 +271,7 @@ def test_a_message_asking_two_things_has_two_parts(message: str, parts: list[str
 @pytest.mark.parametrize(
     "message",
     [
-        "what is the new transport body and how could it affect our funding?",  # leans on the first part
+        "what is the new transport body and how will it change our grants?",  # leans on the first part
         "my son is struggling at school, is there any help",  # the asker's situation, then one question
         "support for people who are disabled and are looking for work",  # one topic
         "what is being done, and why?",  # no second topic
