@@ -68,6 +68,12 @@ _LISTS_DESCRIBED_OUTCOME = re.compile(
     re.I,
 )
 
+# "which outcome is about health?": one outcome, named by a subject its title states.
+_WHICH_OUTCOME = re.compile(
+    r"\b(?:which|what)\s+(?:of\s+the\s+)?outcome\s+(?:is\s+(?:about|for|on)|covers?|deals?\s+with|relates?\s+to"
+    r"|looks?\s+at|focus(?:es)?\s+on|is\s+to\s+do\s+with)\s+(.+?)[\s?.!]*$",
+    re.I,
+)
 # "which priorities mention digital?", "list the outcomes that cover housing": every place that uses the words,
 # for a reader who wants the whole list, not the best match ("which priority covers ..." asks for one).
 _MENTIONS = re.compile(
@@ -338,6 +344,10 @@ def _answer_structural(
         listed = _mentioning(doc, mentions.group(1).lower() == "outcomes", mentions.group(2))
         if listed is not None:
             return listed
+    if (which := _WHICH_OUTCOME.search(question)) is not None and (titled := _titled(doc, which.group(1))):
+        lead = f"Outcome {titled.number} is “{titled.title}”. Its key priorities are:"
+        lines = [lead, "", *[f"{n}. {p.title}" for n, p in enumerate(titled.priorities, start=1)]]
+        return StructuralAnswer("\n".join(lines), titled, list(titled.priorities), doc)
     number = _outcome_number(question, context, len(doc.outcomes))
     if number is None and describe is not None and _LISTS_DESCRIBED_OUTCOME.search(question):
         described = describe(question, doc.outcomes)
@@ -451,6 +461,15 @@ def _several_outcomes(doc: DocumentOutline, numbers: list[int], counted: bool) -
         found=bool(outcomes),
         chunk_ids=[c for o in outcomes for c in o.chunk_ids[:1]],
     )
+
+
+def _titled(doc: DocumentOutline, subject: str) -> Outcome | None:
+    """The one outcome whose title uses every word of the subject ("health"); None when none or several do,
+    and the question is then answered from the commitments (the title of Outcome 5 never says
+    "apprenticeships", its priorities' commitments do)."""
+    wanted = set(stems(subject))
+    titled = [o for o in doc.outcomes if wanted and wanted <= set(stems(o.title))]
+    return titled[0] if len(titled) == 1 else None
 
 
 def _priorities_text(outcome: Outcome, counted: bool = False) -> str:

@@ -91,6 +91,15 @@ def test_priorities_under_an_outcome_are_listed_whole_and_in_order(outline: Outl
     assert all(f"{n}. {title}" in found.text for n, title in enumerate(expected, start=1))
 
 
+def test_which_outcome_is_about_a_subject_its_title_states_names_that_outcome(outline: Outline) -> None:
+    found = answer_structural("which outcome is about health?", outline)
+    assert found is not None and found.outcome is not None and found.outcome.number == 4
+    assert found.text.startswith("Outcome 4 is “Improved health")
+    # no title (or several) states the subject: left to the search over the commitments
+    assert answer_structural("which outcome covers apprenticeships", outline) is None
+    assert answer_structural("which outcome is about people", outline) is None  # Outcomes 4 and 5
+
+
 def test_an_outcome_the_plan_does_not_have_is_said_plainly(outline: Outline) -> None:
     found = answer_structural("List the key priorities under outcome 9", outline)
     assert found is not None
