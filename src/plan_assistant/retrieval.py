@@ -6,7 +6,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import bm25s
@@ -86,6 +86,8 @@ _REPORTED = re.compile(
 )
 # Two or more capitalised words in a row: a name a question may quote from the documents ("Somerset Works").
 _PROPER_NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:(?:of|and|&|for|the)\s+)?[A-Z][\w'’-]*)+")
+MAX_NAME_WORDS = 6
+"""The longest run of a question's words looked up among the documents' names."""
 NAMED_MAX_PASSAGES = 3
 """A name used by more passages than this (the council's own name) singles nothing out."""
 # A place relative to the asker ("near me", "round here") names no topic: the plan covers the whole county.
@@ -120,6 +122,22 @@ def topic_stems(query: str) -> tuple[str, ...]:
     return tuple(stems(_SCAFFOLDING.sub(" ", _REQUEST.sub(" ", _REPORTED.sub(" ", query))))) or tuple(
         stems(query)
     )
+
+
+def document_names(texts: Sequence[str]) -> frozenset[str]:
+    """Every name of two or more capitalised words the documents use, with each shorter run of it that starts
+    and ends with a capitalised word, in lower case: "West Somerset Opportunity Area" gives "west somerset",
+    "somerset opportunity area", ... so that a question typed in lower case can still name them."""
+    names: set[str] = set()
+    for text in texts:
+        for match in _PROPER_NAME.finditer(text):
+            tokens = match.group(0).split()
+            for start in range(len(tokens)):
+                for end in range(start + 2, len(tokens) + 1):
+                    run = tokens[start:end]
+                    if run[0][0].isupper() and run[-1][0].isupper():
+                        names.add(" ".join(run).lower())
+    return frozenset(names)
 
 
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}s?\b")
@@ -310,6 +328,8 @@ class IndexSnapshot:
     # wordings (glossary) and prepared keywords: what a question's words are matched against
     speller: Speller  # corrects a question's misspelt words to words of these documents
     sentence_hub: dict[str, np.ndarray]  # chunk id -> how close each sentence sits to questions in general
+    # the documents' names of two or more words and their shorter runs, lower case ("west somerset")
+    names: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def searchable_count(self) -> int:
@@ -412,6 +432,7 @@ class IndexSnapshot:
             sentence_terms=sentence_terms,
             speller=Speller(vocabulary, counts),
             sentence_hub=hubness(sentence_vectors, np.stack(question_vectors) if question_vectors else None),
+            names=document_names([c.text for c in searchable]),
         )
 
 
@@ -511,14 +532,26 @@ class HybridRetriever(BaseRetriever):
         """The passages that use a name the question gives ("Somerset Works", "Teaching School Hub"), in the
         documents' order, for each name that picks out at most NAMED_MAX_PASSAGES of them."""
         found: list[str] = []
-        for match in _PROPER_NAME.finditer(query):
-            phrase = re.compile(rf"\b{re.escape(match.group(0))}\b", re.I)
+        for name in self._names_in(query):
+            phrase = re.compile(rf"\b{re.escape(name)}\b", re.I)
             ids = [i for i in self.index.bm25_ids if phrase.search(self.index.by_id[i].text)]
             if allowed is not None:
                 ids = [i for i in ids if i in allowed]
             if 0 < len(ids) <= NAMED_MAX_PASSAGES:
                 found += [i for i in ids if i not in found]
         return found
+
+    def _names_in(self, query: str) -> list[str]:
+        """The names a question gives: capitalised ("Somerset Works"), or a name of the documents typed in lower
+        case ("somerset works", "west somerset"), longest first."""
+        names = [m.group(0) for m in _PROPER_NAME.finditer(query)]
+        tokens = words(query)
+        for size in range(min(len(tokens), MAX_NAME_WORDS), 1, -1):
+            for start in range(len(tokens) - size + 1):
+                run = " ".join(tokens[start : start + size])
+                if run in self.index.names and not any(run in n.lower() for n in names):
+                    names.append(run)
+        return names
 
     def _question_sims(self, vector: np.ndarray) -> dict[str, dict[int, float]]:
         """For each chunk, the best similarity of each sentence's prepared questions to the query."""

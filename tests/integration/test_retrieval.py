@@ -87,6 +87,12 @@ def test_a_heavily_paraphrased_question_still_finds_its_priority(retriever: Hybr
     assert any((p.chunk.priority or "").startswith("Drive economic recovery") for p in passages)
 
 
+def test_a_name_of_the_documents_typed_in_lower_case_still_names_it(retriever: HybridRetriever) -> None:
+    # capitalised, "West Somerset" was found as a name; typed in lower case it was just "west" and "somerset"
+    passages = retriever.search("anything for west somerset", k=4)
+    assert any("West Somerset Opportunity Area" in p.chunk.text for p in passages)
+
+
 def test_results_are_searchable_passages_best_first(retriever: HybridRetriever) -> None:
     passages = retriever.search("reducing the carbon footprint of council buildings", k=8)
     assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plan_assistant.retrieval import expand_acronyms, find_acronyms, name_initials
+from plan_assistant.retrieval import document_names, expand_acronyms, find_acronyms, name_initials
 
 TEXTS = [
     "We will design and develop the Local Community Networks with parish councils.",
@@ -49,3 +49,10 @@ def test_an_english_word_used_as_one_is_no_acronym() -> None:
         "(special educational needs and disabilities)"
     )
     assert expand_acronyms("caller re ehcp", acronyms).endswith("(Education, Health and Care Plan)")
+
+
+def test_the_documents_names_and_their_shorter_runs_are_known_in_lower_case() -> None:
+    names = document_names(["Build on the work of the Rural Hubs Pilot Area plan.", "Work with partners."])
+    assert {"rural hubs pilot area", "rural hubs", "pilot area", "hubs pilot"} <= names
+    # a capitalised word opening a sentence alone is no name
+    assert not any(n.startswith(("build", "work")) for n in names)
