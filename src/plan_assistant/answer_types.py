@@ -81,6 +81,8 @@ ASKS: dict[AnswerType, re.Pattern[str]] = {
         rf"\bwho(?:'s|’s|\s+is|\s+are|\s+was|\s+were|s)\s+(?:the\s+|our\s+|your\s+|their\s+)?(?:[\w-]+\s+){{0,3}}?"
         rf"(?:{_ROLE}|in\s+charge|running|responsible|accountable)\b"
         r"|\bwho\s+(?:runs|leads|heads|chairs|manages|oversees)\b"
+        # the same in reported speech: "(she's asking) who the leader of the council is"
+        rf"|\bwho\s+(?:the|our|your|their)\s+(?:[\w-]+\s+){{0,3}}?{_ROLE}\b"
         # "which officer leads ...", "which director is responsible for ...": a post-holder
         rf"|\bwhich\s+(?:{_W}\s+)?(?:{_ROLE}|person|officials?)\b"
         rf"|\bnames?\s+(?:and\s+(?:[\w-]+\s+){{1,2}})?of\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,3}}?(?:{_ROLE}|{_PEOPLE})\b"

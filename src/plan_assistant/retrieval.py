@@ -73,7 +73,7 @@ _REQUEST = re.compile(
 # "a lady asking about ...", "gentleman on the phone, he says ..."): the frame names who asks, not what about.
 # Its grammar: a person, perhaps where they are ("on the line", "from Yeovil") or a relative "who", then one
 # or two verbs of asking or saying ("says she wants to know"), each perhaps after a pronoun or "is".
-_ASKER = r"(?:caller|customer|client|resident|lady|gentleman|gent|chap|man|woman|someone|person)"
+_ASKER = r"(?:caller|customer|client|resident|lady|gentleman|gent|chap|man|woman|someone|person|she|he|they)"
 _WHERE = r"(?:\s+(?:on\s+the\s+(?:phone|line)|from\s+[\w'’-]+|here))?"
 _SAYING = (
     r"(?:asking|asks|asked|wants?\s+to\s+know|wanted\s+to\s+know|would\s+like\s+to\s+know|wondering|"
@@ -118,6 +118,11 @@ def topic_stems(query: str) -> tuple[str, ...]:
     """The stems whose coverage by the documents decides whether they answer a question: an adviser's
     reporting frame ("the caller wants to know", "a lady asking about") names who asks, not what about, and
     no document uses its words."""
+    # A frame after the caller's situation ("her husband has had a stroke and she wants to know about care at
+    # home") starts the question: what comes before it is who asks and why, as a sentence before a question is.
+    frames = list(_REPORTED.finditer(query))
+    if frames and frames[-1].start() > 0 and content_words(query[frames[-1].end() :]):
+        query = query[frames[-1].start() :]
     # "what is the plan?" is all scaffolding: then the question asks about the plan itself
     return tuple(stems(_SCAFFOLDING.sub(" ", _REQUEST.sub(" ", _REPORTED.sub(" ", query))))) or tuple(
         stems(query)

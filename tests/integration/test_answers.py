@@ -319,6 +319,17 @@ def test_a_question_asking_two_things_is_answered_on_both(
     assert all(phrase in quotes for phrase in expected), answer.answer
 
 
+def test_a_callers_situation_before_the_question_does_not_count_against_it(assistant: Assistant) -> None:
+    # "husband", "stroke" are the caller's situation; what she asks about is care at home
+    message = "caller's husband has had a stroke and she wants to know about care at home"
+    assert assistant.ask(message, audience="adviser").status == "answered"
+    # asked in reported speech, a person the plan never names is still a person it never names
+    assert (
+        assistant.ask("he's asking who the leader of the council is", audience="adviser").status
+        == "not_found"
+    )
+
+
 def test_a_list_question_gets_the_whole_list_in_the_plans_order(assistant: Assistant) -> None:
     answer = assistant.ask("What principles does the council say it will work to?", audience="staff")
     assert answer.status == "answered"

@@ -24,6 +24,7 @@ from plan_assistant.schemas import Sentence
         ("what's the timescale for the new school", "date"),
         ("what is the opening date of the new library", "date"),
         ("caller wants the date of the next consultation", "date"),
+        ("she's asking who the head of planning is", "person"),
         ("give me the names and phone numbers of the senior management team", "person"),
         ("Which company got the contract for the new leisure centre?", "name"),
         ("what is the new bus service going to be called", "name"),

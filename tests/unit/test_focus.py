@@ -89,6 +89,12 @@ def test_the_same_verb_inside_a_topic_is_kept() -> None:
     assert topic_stems("list challenges") == tuple(stems("challenges"))
 
 
+def test_a_frame_after_the_callers_situation_starts_the_question() -> None:
+    message = "her dad has just come out of hospital and she wants to know about help with meals"
+    assert topic_stems(message) == tuple(stems("help with meals"))
+    assert topic_stems("he is asking about school transport") == tuple(stems("school transport"))
+
+
 @pytest.mark.parametrize(
     ("question", "topic"),
     [
