@@ -365,21 +365,32 @@ class IndexSnapshot:
                 (int(meta["n"]), np.asarray(vec, dtype=np.float32))
             )
         searchable = [c for c in chunks if c.kind in SEARCHABLE_KINDS]
-        searchable_ids = {c.id for c in searchable}
         # Title chunks (outcome, priority) serve outline answers only: keep them out of sentence ranking too.
+        # In the documents' order, not the store's: Chroma may return rows in another order after it compacts,
+        # and the order breaks ties between equal scores, so answers must not depend on it.
         sentence_vectors = {
-            cid: np.stack([v for _, v in sorted(rows, key=lambda r: r[0])])
-            for cid, rows in grouped.items()
-            if cid in searchable_ids
+            c.id: np.stack([v for _, v in sorted(grouped[c.id], key=lambda r: r[0])])
+            for c in searchable
+            if c.id in grouped
         }
         question_rows: list[tuple[str, int]] = []
         question_vectors: list[np.ndarray] = []
         if questions_collection is not None:
             got_q = questions_collection.get(include=["metadatas", "embeddings"])
-            for meta, vec in zip(got_q["metadatas"], got_q["embeddings"], strict=True):
-                if str(meta["chunk_id"]) in searchable_ids:
-                    question_rows.append((str(meta["chunk_id"]), int(meta["n"])))
-                    question_vectors.append(np.asarray(vec, dtype=np.float32))
+            place = {c.id: n for n, c in enumerate(searchable)}
+            rows = sorted(
+                (
+                    (place[str(meta["chunk_id"])], int(meta["n"]), qid, vec)
+                    for qid, meta, vec in zip(
+                        got_q["ids"], got_q["metadatas"], got_q["embeddings"], strict=True
+                    )
+                    if str(meta["chunk_id"]) in place
+                ),
+                key=lambda row: row[:3],
+            )
+            for chunk_n, n, _, vec in rows:
+                question_rows.append((searchable[chunk_n].id, n))
+                question_vectors.append(np.asarray(vec, dtype=np.float32))
         stem_df: dict[str, int] = {}
         derived_df: dict[str, int] = {}
         vocabulary: set[str] = set()
@@ -632,7 +643,7 @@ class HybridRetriever(BaseRetriever):
         if not tokens:
             return [], 0.0
         scores = self.index.bm25.get_scores(tokens)
-        order = np.argsort(-scores)
+        order = np.argsort(-scores, kind="stable")  # ties in the documents' order
         ids = [self.index.bm25_ids[j] for j in order if scores[j] > 0]
         if allowed is not None:
             ids = [i for i in ids if i in allowed]

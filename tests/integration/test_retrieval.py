@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import pytest
 from langchain_core.documents import Document
 
@@ -91,6 +94,35 @@ def test_a_name_of_the_documents_typed_in_lower_case_still_names_it(retriever: H
     # capitalised, "West Somerset" was found as a name; typed in lower case it was just "west" and "somerset"
     passages = retriever.search("anything for west somerset", k=4)
     assert any("West Somerset Opportunity Area" in p.chunk.text for p in passages)
+
+
+class _Reversed:
+    """A collection whose rows come back in the opposite order (as a store may after compacting)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def get(self, **kwargs: Any) -> dict[str, Any]:
+        got = self._inner.get(**kwargs)
+        return {k: (v[::-1] if isinstance(v, list | np.ndarray) else v) for k, v in got.items()}
+
+
+def test_the_index_does_not_depend_on_the_order_the_store_returns_rows(built_index: Settings) -> None:
+    client = make_client(built_index)
+    generation = serving_generation(built_index, client)
+    names = {c.name for c in client.list_collections()}
+    collections = [
+        client.get_collection(generation.chunks_collection),
+        client.get_collection(generation.sentences_collection),
+        client.get_collection(generation.questions_collection)
+        if generation.questions_collection in names
+        else None,
+    ]
+    as_stored = IndexSnapshot.load(*collections)
+    reversed_ = IndexSnapshot.load(*[_Reversed(c) if c is not None else None for c in collections])
+    assert as_stored.sentence_owner == reversed_.sentence_owner
+    assert as_stored.question_owner == reversed_.question_owner
+    assert (as_stored.sentence_matrix == reversed_.sentence_matrix).all()
 
 
 def test_results_are_searchable_passages_best_first(retriever: HybridRetriever) -> None:
